@@ -1,0 +1,64 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Karyo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "karyo", targets: ["KaryoCLI"]),
+        .library(name: "Karyo", targets: ["Karyo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C shims over libjpeg (setjmp error recovery), libtiff (variadic tag API) and libpng.
+        .target(
+            name: "CKaryoCodecs",
+            path: "Sources/CKaryoCodecs",
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("tiff"), .linkedLibrary("z")]
+        ),
+        // Decoding untrusted PNG/JPEG/TIFF/BMP into one 8-bit grayscale type; encoding PNG.
+        .target(name: "KaryoImage", dependencies: ["CKaryoCodecs"]),
+        // The shared vocabulary: sample labels and label sources.
+        .target(name: "KaryoLabels"),
+        // ISCN karyotype strings: parsing and the t(9;22) label derived from them.
+        .target(name: "KaryoISCN", dependencies: ["KaryoLabels"]),
+        // The lab's CSV manifest: parsing and validation.
+        .target(name: "KaryoManifest", dependencies: ["KaryoISCN", "KaryoLabels"]),
+        // The versioned dataset store: SQLite (GRDB), content-addressed blobs, labels, versions.
+        .target(
+            name: "KaryoStore",
+            dependencies: [
+                "KaryoLabels",
+                "KaryoSplits",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Patient-grouped, stratified, stable split assignment and class balancing.
+        .target(name: "KaryoSplits", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The application layer: import pipeline, export, reports; what the CLI calls.
+        .target(
+            name: "Karyo",
+            dependencies: ["KaryoImage", "KaryoLabels", "KaryoISCN", "KaryoManifest", "KaryoStore", "KaryoSplits"]
+        ),
+        // The `karyo` command: argument parsing only; everything else is in the Karyo library.
+        .executableTarget(
+            name: "KaryoCLI",
+            dependencies: ["Karyo", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "karyo-bench", dependencies: ["Karyo"]),
+        .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
+        .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),
+        .testTarget(name: "KaryoISCNTests", dependencies: ["KaryoISCN"]),
+        .testTarget(name: "KaryoManifestTests", dependencies: ["KaryoManifest"]),
+        .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoStore"]),
+        .testTarget(name: "KaryoSplitsTests", dependencies: ["KaryoSplits"]),
+        .testTarget(name: "KaryoTests", dependencies: ["Karyo"]),
+        .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCLI", "KaryoImage"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,204 @@
+import Foundation
+import KaryoISCN
+import KaryoImage
+import KaryoLabels
+import KaryoManifest
+import KaryoStore
+
+/// What `karyo import` is asked to do.
+public struct ImportRequest: Sendable {
+    /// Files and folders to import (folders are walked recursively).
+    public var paths: [String]
+    /// The lab that sent the images.
+    public var lab: String
+    /// The lab's CSV manifest (patient, case, cell, karyotype, label per file), if any.
+    public var manifest: URL?
+    /// Recorded as the author of the initial label events.
+    public var author: String
+    /// Limits for decoding untrusted files.
+    public var decodeOptions: DecodeOptions
+    /// Largest file read, in bytes.
+    public var maxFileBytes: Int
+    /// Image kind for every file; nil means guess from the CytoVision `.A.`/`.K.` naming.
+    public var kind: String?
+
+    public init(
+        paths: [String], lab: String, manifest: URL? = nil, author: String,
+        decodeOptions: DecodeOptions = .init(), maxFileBytes: Int = 1 << 30, kind: String? = nil
+    ) {
+        self.paths = paths
+        self.lab = lab
+        self.manifest = manifest
+        self.author = author
+        self.decodeOptions = decodeOptions
+        self.maxFileBytes = maxFileBytes
+        self.kind = kind
+    }
+}
+
+/// Imports image files into a store: decodes each untrusted file into 8-bit grayscale pixels,
+/// writes a fresh PNG (no metadata from the original survives), and records the sample with its
+/// pseudonymous patient, case and cell and its initial label.
+///
+/// Each file is its own transaction: a bad file is reported and the batch goes on, and an
+/// interrupted import keeps every file stored before the interruption. Files are decoded in
+/// parallel; store writes are serial.
+public struct ImportPipeline: Sendable {
+    public let store: DatasetStore
+
+    public init(store: DatasetStore) {
+        self.store = store
+    }
+
+    /// Runs the import; `progress` is called with (files done, files in total).
+    public func run(_ request: ImportRequest, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ImportReport {
+        let started = Date()
+        let manifest: Manifest? = try request.manifest.map { url in
+            do { return try ManifestReader.read(url) } catch { throw ImportError.manifest(String(describing: error)) }
+        }
+        var paths = request.paths
+        if paths.isEmpty, let manifest { paths = manifest.rows.map { $0.fileURL.path } }
+        guard !paths.isEmpty else { throw ImportError.nothingToImport }
+
+        let listing = ImageFileWalker.list(paths)
+        var results: [ImportedFile] = listing.skipped.map {
+            ImportedFile(path: $0.url.path, outcome: .skipped, reason: $0.reason, warnings: [])
+        }
+        let batch = try store.beginImportBatch(lab: request.lab)
+        let total = listing.images.count
+        let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        var pending: [Task<PreparedFile, Never>] = []
+        var next = 0
+        var done = 0
+
+        func startNext() {
+            guard next < listing.images.count else { return }
+            let url = listing.images[next]
+            next += 1
+            let row = manifest?.row(for: url)
+            let inManifest = manifest == nil || row != nil
+            pending.append(Task.detached { Self.prepare(url, row: row, inManifest: inManifest, request: request) })
+        }
+        for _ in 0..<width { startNext() }
+        while !pending.isEmpty {
+            let prepared = await pending.removeFirst().value
+            startNext()
+            results.append(store(prepared, request: request, batch: batch))
+            done += 1
+            progress?(done, total)
+        }
+        let files = results
+        try store.finishImportBatch(
+            batch, imported: files.count { $0.outcome == .imported },
+            duplicates: files.count { $0.outcome == .duplicate }, failed: files.count { $0.outcome == .failed })
+        return ImportReport(
+            lab: request.lab, batch: batch, files: files,
+            manifestProblems: manifest?.problems.map(\.description) ?? [],
+            missingPaths: listing.missing, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// A file read, decoded and re-encoded, ready to store; or the reason it cannot be.
+    struct PreparedFile: Sendable {
+        var url: URL
+        var row: ManifestRow?
+        var decoded: DecodedImage?
+        var png: Data?
+        var kind: String
+        var failure: String?
+        var skip: String?
+    }
+
+    static func prepare(_ url: URL, row: ManifestRow?, inManifest: Bool, request: ImportRequest) -> PreparedFile {
+        let kind = request.kind ?? guessKind(url)
+        var file = PreparedFile(url: url, row: row, kind: kind)
+        guard inManifest else {
+            file.skip = "not listed in the manifest"
+            return file
+        }
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= request.maxFileBytes else {
+                file.failure = "\(url.path): file is \(size) bytes, larger than the limit of \(request.maxFileBytes) bytes"
+                return file
+            }
+        } catch {
+            file.failure = "\(url.path): cannot read the file"
+            return file
+        }
+        do {
+            let decoded = try ImageCodec.decode(contentsOf: url, options: request.decodeOptions)
+            file.decoded = decoded
+            file.png = try ImageCodec.encodePNG(decoded.image)
+        } catch let error as ImageDecodeError {
+            file.failure = error.description
+        } catch {
+            file.failure = "\(url.path): \(error)"
+        }
+        return file
+    }
+
+    /// CytoVision-style exports name a metaphase `….A.TIF` and its karyogram `….K.TIF`.
+    static func guessKind(_ url: URL) -> String {
+        let name = url.lastPathComponent.uppercased()
+        if name.contains(".K.") { return "karyogram" }
+        if name.contains(".A.") { return "metaphase" }
+        return "unknown"
+    }
+
+    func store(_ prepared: PreparedFile, request: ImportRequest, batch: Int64) -> ImportedFile {
+        var result = ImportedFile(path: prepared.url.path, outcome: .failed, warnings: prepared.decoded?.warnings ?? [])
+        if let skip = prepared.skip {
+            result.outcome = .skipped
+            result.reason = skip
+            return result
+        }
+        guard let decoded = prepared.decoded, let png = prepared.png else {
+            result.reason = prepared.failure ?? "\(prepared.url.path): unknown failure"
+            return result
+        }
+        let row = prepared.row
+        var initialLabel: InitialLabel?
+        if let row, let label = row.label {
+            initialLabel = InitialLabel(label: label, source: row.labelSource ?? .karyotypeReport, karyotype: row.karyotypeText)
+        }
+        let sample = NewSample(
+            lab: request.lab, patientIdentifier: row?.patientID, caseIdentifier: row?.caseID,
+            cellIdentifier: row?.cellID, png: png, width: decoded.image.width, height: decoded.image.height,
+            sourceFormat: decoded.format.rawValue, sourceBitDepth: decoded.sourceBitDepth,
+            sourceColorModel: decoded.sourceColorModel, kind: prepared.kind, importBatch: batch,
+            initialLabel: initialLabel, author: request.author)
+        result.format = decoded.format.rawValue
+        result.width = decoded.image.width
+        result.height = decoded.image.height
+        result.label = initialLabel?.label.rawValue
+        do {
+            switch try store.addSample(sample) {
+            case .added(let info):
+                result.outcome = .imported
+                result.sample = info.token
+            case .duplicate(let existing):
+                result.outcome = .duplicate
+                result.sample = existing
+                result.reason = "same pixels as sample \(existing)"
+            }
+        } catch {
+            result.outcome = .failed
+            result.reason = "\(prepared.url.path): not stored: \(error)"
+        }
+        return result
+    }
+}
+
+/// Why an import could not start.
+public enum ImportError: Error, Sendable, CustomStringConvertible {
+    case manifest(String)
+    case nothingToImport
+
+    public var description: String {
+        switch self {
+        case .manifest(let message): return "the manifest cannot be used: \(message)"
+        case .nothingToImport: return "nothing to import: give files or folders, or a manifest"
+        }
+    }
+}

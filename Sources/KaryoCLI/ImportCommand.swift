@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Karyo
+import KaryoImage
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import karyotype images (PNG, JPEG, TIFF, BMP) from files and folders.",
+        discussion: """
+            Every file is decoded to 8-bit grayscale and stored as a fresh PNG: no metadata of the
+            original is kept, and file names never reach the store. Patient, case and cell identifiers
+            from the manifest are kept only as keyed-hash lookup keys; the store holds random tokens.
+            Each file is its own transaction: a bad file is reported and the rest are imported; an
+            interrupted import keeps what it stored. Files whose pixels are already stored are skipped.
+            Exit status: 0 when every file was imported or was a duplicate, 2 when some failed.
+            """)
+
+    @OptionGroup var options: ProjectOptions
+
+    @Argument(help: "Files or folders (walked recursively). May be omitted with --manifest.")
+    var paths: [String] = []
+
+    @Option(help: "The lab that sent the images.")
+    var lab: String
+
+    @Option(help: "CSV manifest: file, patient_id, case_id, cell_id, karyotype[, label, label_source].")
+    var manifest: String?
+
+    @Option(help: "Image kind for every file: karyogram, metaphase or unknown (default: guessed from .A./.K. names).")
+    var kind: String?
+
+    @Option(help: "Largest image accepted, in pixels (decompression-bomb limit).")
+    var maxPixels: Int = DecodeOptions.defaultMaxPixels
+
+    @Option(help: "Author recorded with the initial labels (default: $KARYO_AUTHOR or $USER).")
+    var author: String?
+
+    @Flag(help: "Print only the summary and problems, not a line per file.")
+    var quiet = false
+
+    func validate() throws {
+        if paths.isEmpty && manifest == nil { throw ValidationError("give files or folders to import, or --manifest") }
+        if let kind, !["karyogram", "metaphase", "unknown"].contains(kind) {
+            throw ValidationError("--kind must be karyogram, metaphase or unknown")
+        }
+        if maxPixels <= 0 { throw ValidationError("--max-pixels must be positive") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let store = try Project.open(explicitPath: options.project)
+            let request = ImportRequest(
+                paths: paths, lab: lab, manifest: manifest.map { URL(fileURLWithPath: $0) },
+                author: author ?? Project.defaultAuthor, decodeOptions: DecodeOptions(maxPixels: maxPixels), kind: kind)
+            let progress = ProgressLine(label: "import")
+            let report = try await ImportPipeline(store: store).run(request) { done, total in
+                progress.update(done, of: total)
+            }
+            progress.finish()
+            if options.json {
+                try printJSON(report)
+            } else {
+                print(TextReport.importReport(report, perFile: !quiet), terminator: "")
+            }
+            if report.hasFailures { throw ExitCode(ExitCodes.partial) }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+// karyo-bench: benchmarks of the store and the import pipeline. Prints figures; asserts nothing.
+//
+//   karyo-bench import  [--images N] [--work DIR]   import throughput for karyogram-sized images
+//   karyo-bench commit  [--sizes 10000,100000]      commit and diff time with 10 label changes
+//
+// tools/bench-store runs both, and the Python peer pipeline for comparison.
+import Foundation
+import Karyo
+import KaryoImage
+import KaryoLabels
+import KaryoSplits
+import KaryoStore
+
+func argument(_ name: String, default value: String) -> String {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
+    return value
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// A karyogram-sized (1000x900) grayscale image: light background, dark banded bars in rows,
+/// different for every `seed`.
+func karyogramLikeImage(seed: Int) -> GrayImage {
+    var image = GrayImage(width: 1000, height: 900, fill: 235)
+    var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
+    func next() -> Int {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return Int(state % 1000)
+    }
+    for row in 0..<4 {
+        for slot in 0..<12 {
+            let x0 = 30 + slot * 80 + next() % 10
+            let height = 60 + next() % 120
+            let y0 = 40 + row * 220 + (180 - height)
+            for y in y0..<(y0 + height) {
+                let band = UInt8(40 + ((y - y0) / 6 + slot + seed) % 5 * 35)
+                for x in x0..<(x0 + 18) { image[x: x, y: y] = band }
+            }
+        }
+    }
+    return image
+}
+
+func benchImport() async throws {
+    let count = Int(argument("--images", default: "1000"))!
+    let work = URL(fileURLWithPath: argument("--work", default: NSTemporaryDirectory() + "karyo-bench-import"))
+    let fm = FileManager.default
+    try? fm.removeItem(at: work)
+    let input = work.appendingPathComponent("input")
+    try fm.createDirectory(at: input, withIntermediateDirectories: true)
+    FileHandle.standardError.write(Data("writing \(count) 1000x900 PNG files to \(input.path)...\n".utf8))
+    for i in 0..<count {
+        try ImageCodec.encodePNG(karyogramLikeImage(seed: i)).write(to: input.appendingPathComponent(String(format: "cell%05d.png", i)))
+    }
+    let store = try DatasetStore.create(at: work.appendingPathComponent("project"), splitPolicy: SplitPolicy(seed: 1))
+    var report: ImportReport!
+    let elapsed = try await {
+        let start = DispatchTime.now().uptimeNanoseconds
+        report = try await ImportPipeline(store: store).run(ImportRequest(paths: [input.path], lab: "bench", author: "bench"))
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }()
+    let rate = Double(report.imported) / elapsed
+    print("import: \(report.imported) images (1000x900 PNG, \(ProcessInfo.processInfo.activeProcessorCount) cores) in \(String(format: "%.2f", elapsed)) s = \(String(format: "%.1f", rate)) images/s (failed \(report.failed))")
+    print("IMPORT_IMAGES_PER_SECOND=\(String(format: "%.2f", rate))")
+}
+
+func benchCommit() throws {
+    let sizes = argument("--sizes", default: "10000,100000").split(separator: ",").map { Int($0)! }
+    let repeats = Int(argument("--repeats", default: "5"))!
+    print("store size | fill (s) | commit of 10 label changes (median ms) | diff HEAD~1 HEAD (median ms) | first commit (s)")
+    for size in sizes {
+        let root = URL(fileURLWithPath: NSTemporaryDirectory() + "karyo-bench-commit-\(size)")
+        try? FileManager.default.removeItem(at: root)
+        let store = try DatasetStore.create(at: root, splitPolicy: SplitPolicy(seed: 1))
+        var tokens: [String] = []
+        let fill = try seconds {
+            let batch = 5000
+            for start in stride(from: 0, to: size, by: batch) {
+                let samples = (start..<min(size, start + batch)).map { i -> NewSample in
+                    var png = Data("bench-sample-\(i)".utf8)  // unique bytes; blobs are opaque to the store
+                    png.append(contentsOf: [UInt8(i & 0xFF)])
+                    return NewSample(
+                        lab: "bench", patientIdentifier: "patient-\(i / 2)", caseIdentifier: "case-\(i / 2)",
+                        cellIdentifier: "cell-\(i)", png: png, width: 90, height: 90, sourceFormat: "png",
+                        sourceBitDepth: 8, sourceColorModel: "gray", kind: "karyogram",
+                        initialLabel: InitialLabel(label: i % 4 == 0 ? .positive : .negative, source: .karyotypeReport),
+                        author: "bench")
+                }
+                tokens += try store.addSamples(samples, durableBlobs: false).map(\.sampleToken)
+            }
+        }
+        let first = try seconds { _ = try store.commit(message: "all", author: "bench") }
+        var commitTimes: [Double] = []
+        var diffTimes: [Double] = []
+        for r in 0..<repeats {
+            for k in 0..<10 {
+                let token = tokens[(r * 7919 + k * 104_729) % tokens.count]
+                let current = try store.sample(token: token).label ?? .negative
+                _ = try store.addLabel(
+                    sample: token, label: current == .positive ? .negative : .positive, source: .reviewer,
+                    author: "bench", reason: "benchmark flip", karyotype: nil)
+            }
+            commitTimes.append(try seconds { _ = try store.commit(message: "flip \(r)", author: "bench") })
+            diffTimes.append(try seconds { _ = try store.diff(from: "HEAD~1", to: "HEAD") })
+        }
+        print(
+            "\(size) | \(String(format: "%.1f", fill)) | \(String(format: "%.1f", median(commitTimes) * 1000)) | \(String(format: "%.1f", median(diffTimes) * 1000)) | \(String(format: "%.2f", first))"
+        )
+        print("COMMIT_MS_\(size)=\(String(format: "%.2f", median(commitTimes) * 1000)) DIFF_MS_\(size)=\(String(format: "%.2f", median(diffTimes) * 1000))")
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+let mode = CommandLine.arguments.dropFirst().first ?? "--help"
+switch mode {
+case "import": try await benchImport()
+case "commit": try benchCommit()
+default:
+    print("""
+        usage: karyo-bench import [--images N] [--work DIR]
+               karyo-bench commit [--sizes 10000,100000] [--repeats 5]
+        """)
+}
