@@ -6,6 +6,7 @@ packages=(
   libsqlite3-dev sqlite3
   libpng-dev libjpeg62-turbo-dev libtiff-dev zlib1g-dev
   libimage-exiftool-perl pngcheck libtiff-tools
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -78,3 +78,50 @@ struct ImportPipelineTests {
         #expect(ImportPipeline.guessKind(URL(fileURLWithPath: "/x/cell.png")) == "unknown")
     }
 }
+
+@Suite("Import with a faulty manifest")
+struct FaultyManifestTests {
+    @Test("rejected rows are reported without identifiers, their files are not imported, the rest are")
+    func rejectedRows() async throws {
+        let tmp = try TemporaryFolder()
+        let store = try newStore(in: tmp)
+        let folder = tmp.path("d")
+        try LabDelivery.write(LabDelivery.patients(3, cells: 1), to: folder)
+        // Rewrite the manifest: a conflicting explicit label, a duplicate row, a file that does not exist.
+        let lines = [
+            "file,patient_id,case_id,cell_id,karyotype,label,label_source",
+            "PT100000-cell0.png,PT100000,PT100000-case,0,\"46,XY,t(9;22)(q34;q11.2)[20]\",negative,karyotype",
+            "PT100001-cell0.png,PT100001,PT100001-case,0,\"46,XX[20]\",,",
+            "PT100001-cell0.png,PT100001,PT100001-case,0,\"46,XX[20]\",,",
+            "missing.png,PT100009,PT100009-case,0,\"46,XX\",,",
+            "PT100002-cell0.png,PT100002,PT100002-case,0,\"46,XX,t(9;22;11)(q34;q11.2;q13)\",,",
+        ]
+        let manifest = folder.appendingPathComponent("manifest.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: manifest, atomically: true, encoding: .utf8)
+        let report = try await ImportPipeline(store: store).run(
+            ImportRequest(paths: [folder.path], lab: "lab", manifest: manifest, author: "t"))
+        #expect(report.imported == 2)
+        #expect(report.rejectedManifestRows >= 2)
+        #expect(report.hasFailures)
+        #expect(report.files.contains { $0.path.hasSuffix("PT100000-cell0.png") && $0.outcome == .skipped })
+        for problem in report.manifestProblems {
+            #expect(!problem.contains("PT100000-case") && !problem.contains(",PT1000"))
+        }
+        let labels = try store.samples(limit: nil, offset: 0).compactMap(\.label)
+        #expect(labels.sorted() == [.positive, .negative])  // the variant three-way t(9;22;11) is positive
+    }
+
+    @Test("a manifest without its required columns stops the import before anything is stored")
+    func missingColumns() async throws {
+        let tmp = try TemporaryFolder()
+        let store = try newStore(in: tmp)
+        let folder = tmp.path("d")
+        try LabDelivery.write(LabDelivery.patients(1, cells: 1), to: folder)
+        let manifest = folder.appendingPathComponent("bad.csv")
+        try "file,patient_id\nPT100000-cell0.png,PT100000\n".write(to: manifest, atomically: true, encoding: .utf8)
+        await #expect(throws: ImportError.self) {
+            try await ImportPipeline(store: store).run(ImportRequest(paths: [folder.path], lab: "l", manifest: manifest, author: "t"))
+        }
+        #expect(try store.status().samples == 0)
+    }
+}

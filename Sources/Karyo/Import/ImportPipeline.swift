@@ -76,8 +76,13 @@ public struct ImportPipeline: Sendable {
             let url = listing.images[next]
             next += 1
             let row = manifest?.row(for: url)
-            let inManifest = manifest == nil || row != nil
-            pending.append(Task.detached { Self.prepare(url, row: row, inManifest: inManifest, request: request) })
+            let skip: String? =
+                manifest == nil || row != nil
+                ? nil
+                : manifest!.errors.isEmpty
+                    ? "not listed in the manifest"
+                    : "not listed in the manifest, or its row was rejected (see the manifest problems)"
+            pending.append(Task.detached { Self.prepare(url, row: row, skip: skip, request: request) })
         }
         for _ in 0..<width { startNext() }
         while !pending.isEmpty {
@@ -94,6 +99,7 @@ public struct ImportPipeline: Sendable {
         return ImportReport(
             lab: request.lab, batch: batch, files: files,
             manifestProblems: manifest?.problems.map(\.description) ?? [],
+            rejectedManifestRows: manifest?.errors.count ?? 0,
             missingPaths: listing.missing, seconds: Date().timeIntervalSince(started))
     }
 
@@ -108,11 +114,11 @@ public struct ImportPipeline: Sendable {
         var skip: String?
     }
 
-    static func prepare(_ url: URL, row: ManifestRow?, inManifest: Bool, request: ImportRequest) -> PreparedFile {
+    static func prepare(_ url: URL, row: ManifestRow?, skip: String?, request: ImportRequest) -> PreparedFile {
         let kind = request.kind ?? guessKind(url)
         var file = PreparedFile(url: url, row: row, kind: kind)
-        guard inManifest else {
-            file.skip = "not listed in the manifest"
+        if let skip {
+            file.skip = skip
             return file
         }
         do {

@@ -37,6 +37,8 @@ public struct ImportReport: Sendable, Codable {
     public var files: [ImportedFile]
     /// Problems found in the manifest (by line; never with patient identifiers).
     public var manifestProblems: [String]
+    /// Manifest rows that could not be used (fatal problems): their files were not imported.
+    public var rejectedManifestRows: Int
     /// Paths given on the command line that do not exist.
     public var missingPaths: [String]
     public var seconds: Double
@@ -47,19 +49,23 @@ public struct ImportReport: Sendable, Codable {
     public var skipped: Int { files.count { $0.outcome == .skipped } }
 
     /// Whether anything went wrong that the user must look at.
-    public var hasFailures: Bool { failed > 0 || !missingPaths.isEmpty }
+    public var hasFailures: Bool { failed > 0 || rejectedManifestRows > 0 || !missingPaths.isEmpty }
 
     enum CodingKeys: String, CodingKey {
-        case lab, batch, files, manifestProblems, missingPaths, seconds, summary
+        case lab, batch, files, manifestProblems, rejectedManifestRows, missingPaths, seconds, summary
     }
 
     struct Summary: Codable { var imported, duplicates, failed, skipped: Int }
 
-    public init(lab: String, batch: Int64?, files: [ImportedFile], manifestProblems: [String], missingPaths: [String], seconds: Double) {
+    public init(
+        lab: String, batch: Int64?, files: [ImportedFile], manifestProblems: [String], rejectedManifestRows: Int,
+        missingPaths: [String], seconds: Double
+    ) {
         self.lab = lab
         self.batch = batch
         self.files = files
         self.manifestProblems = manifestProblems
+        self.rejectedManifestRows = rejectedManifestRows
         self.missingPaths = missingPaths
         self.seconds = seconds
     }
@@ -70,6 +76,7 @@ public struct ImportReport: Sendable, Codable {
         batch = try c.decodeIfPresent(Int64.self, forKey: .batch)
         files = try c.decode([ImportedFile].self, forKey: .files)
         manifestProblems = try c.decode([String].self, forKey: .manifestProblems)
+        rejectedManifestRows = try c.decode(Int.self, forKey: .rejectedManifestRows)
         missingPaths = try c.decode([String].self, forKey: .missingPaths)
         seconds = try c.decode(Double.self, forKey: .seconds)
     }
@@ -80,6 +87,7 @@ public struct ImportReport: Sendable, Codable {
         try c.encodeIfPresent(batch, forKey: .batch)
         try c.encode(files, forKey: .files)
         try c.encode(manifestProblems, forKey: .manifestProblems)
+        try c.encode(rejectedManifestRows, forKey: .rejectedManifestRows)
         try c.encode(missingPaths, forKey: .missingPaths)
         try c.encode(seconds, forKey: .seconds)
         try c.encode(Summary(imported: imported, duplicates: duplicates, failed: failed, skipped: skipped), forKey: .summary)
