@@ -360,10 +360,7 @@ extension DatasetStore {
         let now = self.now
         return try storeGuarded("labelling sample \(token)") {
             try pool.write { db in
-                guard let sampleID = try Int64.fetchOne(db, sql: "SELECT id FROM samples WHERE token = ?", arguments: [token])
-                else {
-                    throw StoreError(.notFound, "no sample \(token)")
-                }
+                let sampleID = try Self.sampleID(db, token: token)
                 let id = try self.insertLabelEvent(
                     db, sampleID: sampleID, label: label, source: source, author: author, reason: reason,
                     karyotype: karyotype, now: now)
@@ -391,10 +388,7 @@ extension DatasetStore {
     public func labelHistory(sample token: String) throws -> [LabelEvent] {
         try storeGuarded("reading the label history of \(token)") {
             try pool.read { db in
-                guard let sampleID = try Int64.fetchOne(db, sql: "SELECT id FROM samples WHERE token = ?", arguments: [token])
-                else {
-                    throw StoreError(.notFound, "no sample \(token)")
-                }
+                let sampleID = try Self.sampleID(db, token: token)
                 return try Row.fetchAll(
                     db,
                     sql: """
@@ -489,10 +483,7 @@ extension DatasetStore {
         let now = self.now
         try storeGuarded("recording a derived image of \(token)") {
             try pool.write { db in
-                guard let sampleID = try Int64.fetchOne(db, sql: "SELECT id FROM samples WHERE token = ?", arguments: [token])
-                else {
-                    throw StoreError(.notFound, "no sample \(token)")
-                }
+                let sampleID = try Self.sampleID(db, token: token)
                 try db.execute(
                     sql: "INSERT INTO blobs(hash, byte_size, created_at) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING",
                     arguments: [hash, png.count, now])
@@ -511,10 +502,7 @@ extension DatasetStore {
     public func derivedImages(sample token: String) throws -> [DerivedImageInfo] {
         try storeGuarded("listing derived images of \(token)") {
             try pool.read { db in
-                guard let sampleID = try Int64.fetchOne(db, sql: "SELECT id FROM samples WHERE token = ?", arguments: [token])
-                else {
-                    throw StoreError(.notFound, "no sample \(token)")
-                }
+                let sampleID = try Self.sampleID(db, token: token)
                 return try Row.fetchAll(
                     db,
                     sql: """
@@ -529,5 +517,15 @@ extension DatasetStore {
                 }
             }
         }
+    }
+}
+
+extension DatasetStore {
+    /// The row id of the sample with this token; `.notFound` when there is none.
+    static func sampleID(_ db: Database, token: String) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM samples WHERE token = ?", arguments: [token]) else {
+            throw StoreError(.notFound, "no sample \(token)")
+        }
+        return id
     }
 }
