@@ -40,6 +40,8 @@ let package = Package(
         ),
         // Patient-grouped, stratified, stable split assignment and class balancing.
         .target(name: "KaryoSplits", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Synthetic and semi-synthetic karyograms and metaphases with ground truth.
+        .target(name: "KaryoSynth", dependencies: ["KaryoImage", "KaryoLabels", "KaryoISCN"]),
         // The application layer: import pipeline, export, reports; what the CLI calls.
         .target(
             name: "Karyo",
@@ -48,15 +50,16 @@ let package = Package(
         // The `karyo` command: argument parsing only; everything else is in the Karyo library.
         .executableTarget(
             name: "KaryoCLI",
-            dependencies: ["Karyo", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Karyo", "KaryoSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "karyo-bench", dependencies: ["Karyo"]),
+        .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth"]),
         .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
         .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),
         .testTarget(name: "KaryoISCNTests", dependencies: ["KaryoISCN"]),
         .testTarget(name: "KaryoManifestTests", dependencies: ["KaryoManifest"]),
         .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoStore"]),
         .testTarget(name: "KaryoSplitsTests", dependencies: ["KaryoSplits"]),
+        .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoSynth", "KaryoManifest"]),
         .testTarget(name: "KaryoTests", dependencies: ["Karyo"]),
         .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCLI", "KaryoImage"]),
     ],

@@ -224,6 +224,41 @@ BEGIN
     SELECT RAISE(ABORT, 'version changes are immutable');
 END;
 
+-- The split of each patient, fixed when the patient's first sample joins a committed version, so a
+-- patient never changes split and never straddles two. stratum: the class the patient was counted
+-- in for stratification (positive when any of its first samples was positive).
+CREATE TABLE patient_splits (
+    patient_id  INTEGER PRIMARY KEY REFERENCES patients(id),
+    split       TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test')),
+    stratum     TEXT NOT NULL CHECK (stratum IN ('positive', 'negative')),
+    version_seq INTEGER NOT NULL REFERENCES versions(seq)
+) STRICT;
+
+CREATE TRIGGER patient_splits_no_update BEFORE UPDATE ON patient_splits
+BEGIN
+    SELECT RAISE(ABORT, 'patient splits are immutable');
+END;
+
+CREATE TRIGGER patient_splits_no_delete BEFORE DELETE ON patient_splits
+BEGIN
+    SELECT RAISE(ABORT, 'patient splits are immutable');
+END;
+
+-- Patients per stratum and split, kept in step with patient_splits by a trigger, so a commit reads
+-- six numbers instead of counting every patient.
+CREATE TABLE split_tallies (
+    stratum  TEXT NOT NULL CHECK (stratum IN ('positive', 'negative')),
+    split    TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test')),
+    patients INTEGER NOT NULL CHECK (patients >= 0),
+    PRIMARY KEY (stratum, split)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER patient_splits_tally AFTER INSERT ON patient_splits
+BEGIN
+    INSERT INTO split_tallies(stratum, split, patients) VALUES (NEW.stratum, NEW.split, 1)
+        ON CONFLICT(stratum, split) DO UPDATE SET patients = patients + 1;
+END;
+
 CREATE TABLE tags (
     name       TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),
     version_id TEXT NOT NULL REFERENCES versions(id),

@@ -7,6 +7,7 @@ packages=(
   libpng-dev libjpeg62-turbo-dev libtiff-dev zlib1g-dev
   libimage-exiftool-perl pngcheck libtiff-tools
   libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  libdnnl-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -7,10 +7,12 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export a version as train/validation(/test) folders with CSV and JSON manifests.",
         discussion: """
-            Layout: OUT/SPLIT/CLASS/SAMPLE.png, readable by PyTorch's ImageFolder and Keras'
-            image_dataset_from_directory, plus OUT/manifest.csv and OUT/manifest.json. Patients never
-            straddle splits; only the training split is balanced. The same version, seed and options
+            Layout: OUT/SPLIT/CLASS/SAMPLE.png, readable by PyTorch's ImageFolder and Keras' \
+            image_dataset_from_directory, plus OUT/manifest.csv and OUT/manifest.json. Patients never \
+            straddle splits; only the training split is balanced. The same version, seed and options \
             give byte-identical output; every export is recorded and can be reproduced.
+
+            Examples:
               karyo export HEAD out/ --balance undersample --seed 1
               karyo export --list
               karyo export --reproduce 3 out-again/

@@ -7,11 +7,11 @@ struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import karyotype images (PNG, JPEG, TIFF, BMP) from files and folders.",
         discussion: """
-            Every file is decoded to 8-bit grayscale and stored as a fresh PNG: no metadata of the
-            original is kept, and file names never reach the store. Patient, case and cell identifiers
-            from the manifest are kept only as keyed-hash lookup keys; the store holds random tokens.
-            Each file is its own transaction: a bad file is reported and the rest are imported; an
-            interrupted import keeps what it stored. Files whose pixels are already stored are skipped.
+            Every file is decoded to 8-bit grayscale and stored as a fresh PNG: no metadata of the \
+            original is kept, and file names never reach the store. Patient, case and cell identifiers \
+            from the manifest are kept only as keyed-hash lookup keys; the store holds random tokens. \
+            Each file is its own transaction: a bad file is reported and the rest are imported; an \
+            interrupted import keeps what it stored. Files whose pixels are already stored are skipped. \
             Exit status: 0 when every file was imported or was a duplicate, 2 when some failed.
             """)
 

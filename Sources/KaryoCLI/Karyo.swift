@@ -7,13 +7,13 @@ struct KaryoCommand: AsyncParsableCommand {
         commandName: "karyo",
         abstract: "Curate karyotype image datasets for t(9;22) detection, with a model in the loop.",
         discussion: """
-            A project is a folder holding a .karyo store. Commands find it from the current
+            A project is a folder holding a .karyo store. Commands find it from the current \
             directory upwards, or take --project PATH, or read $KARYO_PROJECT.
             """,
         version: KaryoVersion.current,
         subcommands: [
             Init.self, Import.self, Status.self, Samples.self, Label.self, History.self, Commit.self, Log.self,
-            Show.self, Diff.self, Tag.self, Verify.self, Export.self,
+            Show.self, Diff.self, Tag.self, Verify.self, Export.self, Synth.self,
         ]
     )
 }

@@ -28,8 +28,8 @@ struct Label: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record a label for one or more samples (an append-only label event).",
         discussion: """
-            Labels: positive (t(9;22) present), negative, unsure. Give --as, or --karyotype with an ISCN
-            string to derive the label from it. Sources: karyotype, fish, pcr, reviewer, model.
+            Labels: positive (t(9;22) present), negative, unsure. Give --as, or --karyotype with an ISCN \
+            string to derive the label from it. Sources: karyotype, fish, pcr, reviewer, model. \
             The next `karyo commit` makes a new version with the new labels.
             """)
 

@@ -7,7 +7,7 @@ struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a Karyo project (a .karyo store) in a folder.",
         discussion: """
-            The split policy is fixed at init: every patient is assigned to train, validation or test by a
+            The split policy is fixed at init: every patient is assigned to train, validation or test by a \
             keyed hash of their pseudonymous token, so a patient never changes split as data is added.
             """)
 

@@ -6,7 +6,7 @@ struct Commit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Snapshot the current samples, labels and splits as a new immutable version.",
         discussion: """
-            A version's id is a hash of its member samples, their labels and their split, so the same
+            A version's id is a hash of its member samples, their labels and their split, so the same \
             content always has the same id. Only what changed since the last version is written.
             """)
 

@@ -96,6 +96,31 @@ extension DatasetStore {
         if danglingKeys > 0 {
             fail("\(danglingKeys) identity key(s) point at missing patients, cases or cells")
         }
+        let offSplit = try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) FROM version_changes vc
+                JOIN samples s ON s.id = vc.sample_id
+                JOIN cells c ON c.id = s.cell_id
+                JOIN cases k ON k.id = c.case_id
+                LEFT JOIN patient_splits ps ON ps.patient_id = k.patient_id
+                WHERE ps.split IS NOT vc.split
+                """) ?? 0
+        if offSplit > 0 {
+            fail("\(offSplit) version change(s) put a sample in another split than its patient's")
+        }
+        let wrongTallies = try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) FROM (
+                    SELECT stratum, split, COUNT(*) AS n FROM patient_splits GROUP BY stratum, split
+                ) AS actual
+                FULL OUTER JOIN split_tallies t USING (stratum, split)
+                WHERE COALESCE(actual.n, 0) != COALESCE(t.patients, 0)
+                """) ?? 0
+        if wrongTallies > 0 {
+            fail("the split tallies disagree with the patients' recorded splits")
+        }
         let versions = try Row.fetchAll(db, sql: "SELECT id, parent_id FROM versions ORDER BY seq")
         var previous: String?
         for row in versions {

@@ -17,6 +17,19 @@ struct WorkingChange: Sendable {
     var new: MemberState?
 }
 
+/// A patient who joins the dataset with the next commit, and the split chosen for it.
+struct NewPatientSplit: Sendable {
+    var patientID: Int64
+    var split: Split
+    var stratum: String
+}
+
+/// What the next commit would record.
+struct WorkingState: Sendable {
+    var changes: [WorkingChange]
+    var newPatients: [NewPatientSplit]
+}
+
 /// A row of `versions`.
 struct VersionRow: Sendable {
     var seq: Int64
@@ -96,27 +109,55 @@ extension DatasetStore {
     /// The samples whose membership differs between `head` and the working state, found from the
     /// watermarks: samples added since (id > max_sample_id) and samples with label events since
     /// (id > max_label_event_id). Both are primary-key range scans, so the cost is O(changes).
-    /// A new member's split is the policy's assignment of its patient token; an existing member
-    /// keeps its split.
     func workingChanges(_ db: Database, head: VersionRow?) throws -> [WorkingChange] {
-        let policy = try Self.readPolicy(db)
+        try workingState(db, head: head).changes
+    }
+
+    /// The working changes and the splits chosen for patients who join the dataset for the first time.
+    ///
+    /// A member's split is its patient's: recorded in `patient_splits` when the patient's first
+    /// sample joined a committed version, and never changed. Patients joining now are assigned by a
+    /// ``StratifiedAssigner`` in keyed-hash order against the tallies of earlier patients, so each
+    /// class is split in the policy's proportions while no earlier patient moves.
+    func workingState(_ db: Database, head: VersionRow?) throws -> WorkingState {
         let maxSample = head?.maxSampleID ?? 0
         let maxEvent = head?.maxLabelEventID ?? 0
-        let candidates = try Row.fetchCursor(
+        let candidates = try Row.fetchAll(
             db,
             sql: """
-                SELECT s.id, s.token, s.current_label, p.token
+                SELECT s.id, s.token, s.current_label, p.token, p.id, ps.split
                 FROM samples s
                 JOIN cells c ON c.id = s.cell_id
                 JOIN cases k ON k.id = c.case_id
                 JOIN patients p ON p.id = k.patient_id
+                LEFT JOIN patient_splits ps ON ps.patient_id = p.id
                 WHERE s.id IN (SELECT id FROM samples WHERE id > ? UNION SELECT sample_id FROM label_events WHERE id > ?)
                 ORDER BY s.id
                 """,
             arguments: [maxSample, maxEvent])
-        var splits: [String: Split] = [:]
+
+        // Patients without a recorded split who gain a member now, with the class they count in.
+        var unassigned: [Int64: (token: String, stratum: String)] = [:]
+        for row in candidates {
+            guard (row[5] as String?) == nil, let raw: String = row[2] else { continue }
+            let patientID: Int64 = row[4]
+            let positive = raw == SampleLabel.positive.rawValue || unassigned[patientID]?.stratum == "positive"
+            unassigned[patientID] = (row[3], positive ? "positive" : "negative")
+        }
+        var assigned: [Int64: Split] = [:]
+        var newPatients: [NewPatientSplit] = []
+        if !unassigned.isEmpty {
+            var assigner = StratifiedAssigner(policy: try Self.readPolicy(db), tallies: try Self.splitTallies(db))
+            let byToken = assigner.assignAll(unassigned.values.map { ($0.token, $0.stratum) })
+            for (patientID, patient) in unassigned.sorted(by: { $0.key < $1.key }) {
+                let split = byToken[patient.token]!
+                assigned[patientID] = split
+                newPatients.append(NewPatientSplit(patientID: patientID, split: split, stratum: patient.stratum))
+            }
+        }
+
         var changes: [WorkingChange] = []
-        while let row = try candidates.next() {
+        for row in candidates {
             let sampleID: Int64 = row[0]
             let token: String = row[1]
             let old: MemberState? =
@@ -130,17 +171,9 @@ extension DatasetStore {
                 guard let label = SampleLabel(rawValue: raw) else {
                     throw StoreError(.corrupt, "sample \(token) has an unknown label \(raw)")
                 }
-                let split: Split
-                if let old {
-                    split = old.split
-                } else {
-                    let patient: String = row[3]
-                    if let cached = splits[patient] {
-                        split = cached
-                    } else {
-                        split = policy.assign(groupToken: patient)
-                        splits[patient] = split
-                    }
+                let recorded = (row[5] as String?).flatMap(Split.init(rawValue:))
+                guard let split = recorded ?? assigned[row[4]] else {
+                    throw StoreError(.corrupt, "patient \(row[3] as String) of sample \(token) has an unknown split")
                 }
                 new = MemberState(label: label, split: split)
             }
@@ -148,7 +181,17 @@ extension DatasetStore {
                 changes.append(WorkingChange(sampleID: sampleID, token: token, old: old, new: new))
             }
         }
-        return changes
+        return WorkingState(changes: changes, newPatients: newPatients)
+    }
+
+    /// Patients per stratum and split so far (six rows at most).
+    static func splitTallies(_ db: Database) throws -> [String: [Split: Int]] {
+        var tallies: [String: [Split: Int]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT stratum, split, patients FROM split_tallies") {
+            guard let split = Split(rawValue: row[1]) else { throw StoreError(.corrupt, "split_tallies has an unknown split") }
+            tallies[row[0], default: [:]][split] = row[2]
+        }
+        return tallies
     }
 
     /// The state of one sample in the version with sequence number `seq` (history is linear, so
@@ -195,7 +238,8 @@ extension DatasetStore {
         return try storeGuarded("committing") {
             try pool.write { db in
                 let head = try VersionRow.head(db)
-                let changes = try self.workingChanges(db, head: head)
+                let working = try self.workingState(db, head: head)
+                let changes = working.changes
                 guard !changes.isEmpty else {
                     if let head {
                         throw StoreError(
@@ -269,6 +313,11 @@ extension DatasetStore {
                     case (nil, nil):
                         break
                     }
+                }
+                let recordSplit = try db.makeStatement(
+                    sql: "INSERT INTO patient_splits(patient_id, split, stratum, version_seq) VALUES (?, ?, ?, ?)")
+                for patient in working.newPatients {
+                    try recordSplit.execute(arguments: [patient.patientID, patient.split.rawValue, patient.stratum, seq])
                 }
                 try db.execute(
                     sql: "INSERT INTO config(key, value) VALUES ('head', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -104,3 +104,52 @@ struct BalancingTests {
         #expect(Set(a.entries.map(\.id)) != Set(c.entries.map(\.id)))
     }
 }
+
+@Suite("Stratified assignment")
+struct StratifiedAssignerTests {
+    func groups(_ positives: Int, _ negatives: Int, prefix: String = "p") -> [(token: String, stratum: String)] {
+        (0..<positives).map { ("\(prefix)pos\($0)", "positive") } + (0..<negatives).map { ("\(prefix)neg\($0)", "negative") }
+    }
+
+    @Test("each class is split in the policy's proportions, to the patient")
+    func exactProportions() {
+        var assigner = StratifiedAssigner(policy: SplitPolicy(validationFraction: 0.3, seed: 4))
+        let result = assigner.assignAll(groups(10, 20))
+        #expect(result.count == 30)
+        #expect(result.filter { $0.key.contains("pos") && $0.value == .validation }.count == 3)
+        #expect(result.filter { $0.key.contains("neg") && $0.value == .validation }.count == 6)
+        #expect(!result.values.contains(.test))
+    }
+
+    @Test("a test split gets its share too")
+    func withTest() {
+        var assigner = StratifiedAssigner(policy: SplitPolicy(validationFraction: 0.2, testFraction: 0.1, seed: 1))
+        let result = assigner.assignAll(groups(20, 40))
+        #expect(result.filter { $0.key.contains("pos") && $0.value == .test }.count == 2)
+        #expect(result.filter { $0.key.contains("neg") && $0.value == .validation }.count == 8)
+    }
+
+    @Test("with two positive patients and 30% validation, one of them validates")
+    func smallClass() {
+        var assigner = StratifiedAssigner(policy: SplitPolicy(validationFraction: 0.3, seed: 9))
+        let result = assigner.assignAll(groups(2, 15))
+        #expect(result.filter { $0.key.contains("pos") && $0.value == .validation }.count == 1)
+    }
+
+    @Test("adding patients later keeps the proportions and moves nobody (the caller keeps earlier splits)")
+    func incremental() {
+        var assigner = StratifiedAssigner(policy: SplitPolicy(validationFraction: 0.25, seed: 2))
+        let first = assigner.assignAll(groups(8, 8))
+        let second = assigner.assignAll(groups(8, 8, prefix: "q"))
+        #expect(Set(first.keys).isDisjoint(with: second.keys))
+        #expect(assigner.tallies["positive"]?[.validation] == 4)
+        #expect(assigner.tallies["negative"]?[.validation] == 4)
+    }
+
+    @Test("the same groups in any order give the same assignment")
+    func orderIndependent() {
+        var a = StratifiedAssigner(policy: SplitPolicy(validationFraction: 0.3, seed: 5))
+        var b = StratifiedAssigner(policy: SplitPolicy(validationFraction: 0.3, seed: 5))
+        #expect(a.assignAll(groups(7, 11)) == b.assignAll(groups(7, 11).reversed()))
+    }
+}

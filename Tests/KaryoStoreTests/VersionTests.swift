@@ -31,10 +31,8 @@ import Testing
         #expect(members.map(\.sampleToken) == members.map(\.sampleToken).sorted())
         #expect(Set(members.map(\.sampleToken)) == Set(tokens))
         #expect(!members.contains { $0.sampleToken == unlabelled })
-        let policy = try store.splitPolicy
         for member in members {
             let info = try store.sample(token: member.sampleToken)
-            #expect(member.split == policy.assign(groupToken: info.patientToken))
             #expect(member.patientToken == info.patientToken && member.blobHash == info.blobHash)
             #expect(member.caseToken == info.caseToken && member.cellToken == info.cellToken)
             #expect(member.width == 640 && member.height == 480 && member.lab == "Lab A")

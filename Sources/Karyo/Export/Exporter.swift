@@ -41,15 +41,20 @@ public struct Exporter: Sendable {
             return policy
         }
         var excluded: [String: Int] = [:]
-        var kept: [VersionMember] = []
-        var splitOf: [String: Split] = [:]
-        for member in members {
-            guard member.label.isTrainable else {
-                excluded[member.label.rawValue, default: 0] += 1
-                continue
+        let kept = members.filter { member in
+            if !member.label.isTrainable { excluded[member.label.rawValue, default: 0] += 1 }
+            return member.label.isTrainable
+        }
+        var splitOf = Dictionary(uniqueKeysWithValues: kept.map { ($0.sampleToken, $0.split) })
+        if let resplitPolicy {
+            // Re-split every patient afresh, stratified by class (positive when any sample is).
+            var stratum: [String: String] = [:]
+            for member in kept where stratum[member.patientToken] != "positive" {
+                stratum[member.patientToken] = member.label == .positive ? "positive" : "negative"
             }
-            kept.append(member)
-            splitOf[member.sampleToken] = resplitPolicy?.assign(groupToken: member.patientToken) ?? member.split
+            var assigner = StratifiedAssigner(policy: resplitPolicy)
+            let patientSplit = assigner.assignAll(stratum.map { ($0.key, $0.value) })
+            for member in kept { splitOf[member.sampleToken] = patientSplit[member.patientToken] }
         }
         let classes = SampleLabel.trainable.map(\.rawValue).sorted()
         let balanced = balance(
