@@ -6,7 +6,7 @@ import Testing
 struct CLIWorkflowTests {
     static let commands = [
         "init", "import", "status", "samples", "label", "history", "commit", "log", "show", "diff", "tag", "verify",
-        "export",
+        "export", "synth",
     ]
 
     @Test("every command has --help", arguments: [[]] + commands.map { [$0] })
@@ -107,6 +107,37 @@ struct CLIWorkflowTests {
         #expect(result.stdout.contains("cut.jpg") && result.stdout.contains("noise.bmp"))
         #expect(result.stdout.contains("1 imported"))
         #expect(try KaryoBinary.run(["verify"], in: project).status == 0)
+    }
+
+    @Test("a synthetic batch from karyo synth imports with karyo import exactly like a lab's, labels included")
+    func synthImports() throws {
+        let tmp = try TemporaryFolder()
+        let project = tmp.path("p")
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        #expect(try KaryoBinary.run(["init", "--split-seed", "3"], in: project).status == 0)
+        let out = tmp.path("synth").path
+        let synth = try KaryoBinary.run(
+            ["synth", out, "--count", "4", "--cells-per-case", "2", "--kind", "both", "--positive-fraction", "0.5",
+             "--format", "mixed", "--seed", "11", "--width", "600", "--height", "540"], in: tmp.url)
+        #expect(synth.status == 0, "\(synth.stderr)")
+        let manifest = try String(contentsOfFile: out + "/manifest.csv", encoding: .utf8)
+        let rows = manifest.split(separator: "\n").dropFirst()
+        let positives = rows.count { $0.contains(",positive,") }
+        #expect(rows.count == 8 && positives > 0 && positives < 8)
+
+        let imported = try KaryoBinary.run(
+            ["import", "--lab", "synthetic", "--manifest", out + "/manifest.csv", "--json"], in: project)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let summary = (try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as! [String: Any])["summary"]
+            as! [String: Int]
+        #expect(summary["imported"] == 8 && summary["failed"] == 0)
+        let status = try JSONSerialization.jsonObject(
+            with: Data(try KaryoBinary.run(["status", "--json"], in: project).stdout.utf8)) as! [String: Any]
+        let labels = status["labelCounts"] as! [String: Int]
+        #expect(labels["positive"] == positives && labels["negative"] == 8 - positives)
+        #expect(status["patients"] as? Int == 2)
+        // 4 cells in 2 cases; the karyogram and the metaphase of one cell share the cell.
+        #expect(status["cells"] as? Int == 4)
     }
 
     @Test("commands outside a project say so")
