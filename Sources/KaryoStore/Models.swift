@@ -44,11 +44,14 @@ public struct NewSample: Sendable {
     public var importBatch: Int64?
     public var initialLabel: InitialLabel?
     public var author: String
+    /// How the PNG was made from the lab's file, as a JSON object (no file names, no identifiers).
+    public var provenance: String
 
     public init(
         lab: String, patientIdentifier: String?, caseIdentifier: String? = nil, cellIdentifier: String? = nil,
         png: Data, width: Int, height: Int, sourceFormat: String, sourceBitDepth: Int, sourceColorModel: String,
-        kind: String = "unknown", importBatch: Int64? = nil, initialLabel: InitialLabel? = nil, author: String
+        kind: String = "unknown", importBatch: Int64? = nil, initialLabel: InitialLabel? = nil, author: String,
+        provenance: String = "{}"
     ) {
         self.lab = lab
         self.patientIdentifier = patientIdentifier
@@ -64,6 +67,7 @@ public struct NewSample: Sendable {
         self.importBatch = importBatch
         self.initialLabel = initialLabel
         self.author = author
+        self.provenance = provenance
     }
 
     public static let kinds = ["karyogram", "metaphase", "unknown"]
@@ -108,6 +112,8 @@ public struct SampleInfo: Sendable, Codable, Equatable {
     public var labelSource: LabelSource?
     /// The id of the label event that set the current state.
     public var labelEventID: Int64?
+    /// How the stored image was made from the lab's file (JSON object).
+    public var provenance: String
 }
 
 /// One entry of a sample's append-only label history.

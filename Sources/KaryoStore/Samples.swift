@@ -19,6 +19,7 @@ struct PreparedSample: Sendable {
     var importBatch: Int64?
     var initialLabel: InitialLabel?
     var author: String
+    var provenance: String
 }
 
 enum Validate {
@@ -157,7 +158,8 @@ extension DatasetStore {
             kind: sample.kind,
             importBatch: sample.importBatch,
             initialLabel: initial,
-            author: try Validate.required(sample.author, "the author"))
+            author: try Validate.required(sample.author, "the author"),
+            provenance: sample.provenance)
     }
 
     func insertSample(_ sample: PreparedSample, db: Database, now: String) throws -> AddSampleResult {
@@ -185,12 +187,12 @@ extension DatasetStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO samples(token, cell_id, blob_hash, width, height, source_format, source_bit_depth,
-                    source_color_model, kind, imported_at, import_batch_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    source_color_model, kind, imported_at, import_batch_id, provenance)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             token, cellID, sample.hash, sample.width, sample.height, sample.sourceFormat, sample.sourceBitDepth,
-            sample.sourceColorModel, sample.kind, now, sample.importBatch,
+            sample.sourceColorModel, sample.kind, now, sample.importBatch, sample.provenance,
         ])
         let sampleID = db.lastInsertedRowID
         if let initial = sample.initialLabel {
@@ -411,7 +413,7 @@ extension DatasetStore {
     static let sampleSelect = """
         SELECT s.id, s.token, l.name, p.token, k.token, c.token, s.blob_hash, b.byte_size, s.width, s.height,
             s.source_format, s.source_bit_depth, s.source_color_model, s.kind, s.imported_at, s.import_batch_id,
-            s.current_label, e.source, s.current_label_event_id
+            s.current_label, e.source, s.current_label_event_id, s.provenance
         FROM samples s
         JOIN cells c ON c.id = s.cell_id
         JOIN cases k ON k.id = c.case_id
@@ -428,7 +430,7 @@ extension DatasetStore {
             byteSize: row[7], width: row[8], height: row[9], sourceFormat: row[10], sourceBitDepth: row[11],
             sourceColorModel: row[12], kind: row[13], importedAt: Timestamp.date(row[14]), importBatch: row[15],
             label: label, labelSource: label == nil ? nil : (row[17] as String?).flatMap(LabelSource.init(rawValue:)),
-            labelEventID: row[18])
+            labelEventID: row[18], provenance: row[19])
     }
 
     static func fetchSample(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> SampleInfo? {

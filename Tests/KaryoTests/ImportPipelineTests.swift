@@ -22,6 +22,10 @@ struct ImportPipelineTests {
         #expect(samples.count { $0.label == .positive } == 4)
         #expect(Set(samples.map(\.patientToken)).count == 6)
         for sample in samples { #expect(!sample.patientToken.contains("PT1")) }
+        // Each sample records how it was made, without file names.
+        let provenance = try JSONSerialization.jsonObject(with: Data(samples[0].provenance.utf8)) as! [String: Any]
+        #expect(provenance["step"] as? String == "import" && provenance["source_format"] as? String == "png")
+        #expect(!samples[0].provenance.contains("cell0") && !samples[0].provenance.contains("PT1"))
     }
 
     @Test("re-importing the same files skips them as duplicates")

@@ -173,7 +173,7 @@ public struct ImportPipeline: Sendable {
             cellIdentifier: row?.cellID, png: png, width: decoded.image.width, height: decoded.image.height,
             sourceFormat: decoded.format.rawValue, sourceBitDepth: decoded.sourceBitDepth,
             sourceColorModel: decoded.sourceColorModel, kind: prepared.kind, importBatch: batch,
-            initialLabel: initialLabel, author: request.author)
+            initialLabel: initialLabel, author: request.author, provenance: ImportProvenance(decoded).json)
         result.format = decoded.format.rawValue
         result.width = decoded.image.width
         result.height = decoded.image.height

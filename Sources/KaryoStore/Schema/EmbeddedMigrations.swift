@@ -96,7 +96,10 @@ CREATE TABLE samples (
     imported_at            TEXT NOT NULL,
     import_batch_id        INTEGER REFERENCES import_batches(id),
     current_label          TEXT CHECK (current_label IN ('positive', 'negative', 'unsure')),
-    current_label_event_id INTEGER REFERENCES label_events(id)
+    current_label_event_id INTEGER REFERENCES label_events(id),
+    -- How the stored image was made from the lab's file (decoder, pixel mapping, code version,
+    -- de-identification), as JSON. Never a file name or an identifier.
+    provenance             TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(provenance))
 ) STRICT;
 CREATE INDEX samples_by_cell ON samples(cell_id);
 CREATE INDEX samples_by_label ON samples(current_label);
