@@ -7,13 +7,13 @@ struct Synth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make SYNTHETIC karyograms and metaphases with ground truth (no real patient in them).",
         discussion: """
-            Every image this command writes is synthetic: chromosomes are drawn from the NCBI ISCN band
-            tables (public domain), or, with --real-chromosomes, cut from real single-chromosome crops
-            read from the folder you give (semi-synthetic; the crops are never copied into the project).
-            Positives carry t(9;22)(q34;q11.2): der(9) and der(22) (the Ph) beside the normal homologs.
-            OUT receives the images, manifest.csv (import with: karyo import --lab synthetic
-            --manifest OUT/manifest.csv), README.txt and truth/<image>.json + truth/<image>.mask.png
-            (ISCN, label, sex, box, mask, class and role of every chromosome). The same options and
+            Every image this command writes is synthetic: chromosomes are drawn from the NCBI ISCN band \
+            tables (public domain), or, with --real-chromosomes, cut from real single-chromosome crops \
+            read from the folder you give (semi-synthetic; the crops are never copied into the project). \
+            Positives carry t(9;22)(q34;q11.2): der(9) and der(22) (the Ph) beside the normal homologs. \
+            OUT receives the images, manifest.csv (import with: karyo import --lab synthetic \
+            --manifest OUT/manifest.csv), README.txt and truth/<image>.json + truth/<image>.mask.png \
+            (ISCN, label, sex, box, mask, class and role of every chromosome). The same options and \
             --seed always give the same files.
             """)
 
