@@ -40,25 +40,37 @@ let package = Package(
         ),
         // Patient-grouped, stratified, stable split assignment and class balancing.
         .target(name: "KaryoSplits", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // libtesseract (OCR of burned-in text), found with pkg-config.
+        .systemLibrary(name: "CTesseract", path: "Sources/CTesseract", pkgConfig: "tesseract"),
+        // De-identification that fails closed: fresh pixels, OCR masking, quarantine, verifier.
+        .target(
+            name: "KaryoDeid",
+            dependencies: ["KaryoImage", "CTesseract", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Synthetic and semi-synthetic karyograms and metaphases with ground truth.
         .target(name: "KaryoSynth", dependencies: ["KaryoImage", "KaryoLabels", "KaryoISCN"]),
         // The application layer: import pipeline, export, reports; what the CLI calls.
         .target(
             name: "Karyo",
-            dependencies: ["KaryoImage", "KaryoLabels", "KaryoISCN", "KaryoManifest", "KaryoStore", "KaryoSplits"]
+            dependencies: [
+                "KaryoImage", "KaryoLabels", "KaryoISCN", "KaryoManifest", "KaryoStore", "KaryoSplits", "KaryoDeid",
+            ]
         ),
         // The `karyo` command: argument parsing only; everything else is in the Karyo library.
         .executableTarget(
             name: "KaryoCLI",
-            dependencies: ["Karyo", "KaryoSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Karyo", "KaryoSynth", "KaryoDeid", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
-        .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth"]),
+        .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth", "KaryoDeid"]),
         .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
         .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),
         .testTarget(name: "KaryoISCNTests", dependencies: ["KaryoISCN"]),
         .testTarget(name: "KaryoManifestTests", dependencies: ["KaryoManifest"]),
         .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoStore"]),
         .testTarget(name: "KaryoSplitsTests", dependencies: ["KaryoSplits"]),
+        .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoDeid"]),
         .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoSynth", "KaryoManifest"]),
         .testTarget(name: "KaryoTests", dependencies: ["Karyo"]),
         .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCLI", "KaryoImage"]),

@@ -6,7 +6,7 @@ packages=(
   libsqlite3-dev sqlite3
   libpng-dev libjpeg62-turbo-dev libtiff-dev zlib1g-dev
   libimage-exiftool-perl pngcheck libtiff-tools
-  libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr
   libdnnl-dev
 )
 missing=()

@@ -1,18 +1,24 @@
 import ArgumentParser
 import Foundation
 import Karyo
+import KaryoDeid
 import KaryoImage
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import karyotype images (PNG, JPEG, TIFF, BMP) from files and folders.",
         discussion: """
-            Every file is decoded to 8-bit grayscale and stored as a fresh PNG: no metadata of the \
-            original is kept, and file names never reach the store. Patient, case and cell identifiers \
+            Every file is decoded to 8-bit grayscale and de-identified before it is stored as a fresh \
+            PNG: no metadata of the original is kept; burned-in identifiers (names, record numbers, \
+            dates, the case's own identifiers) are found by OCR and masked, keeping chromosome numbers \
+            and ISCN; files with several pages, pixels hidden under transparency, or text the OCR is \
+            unsure of are quarantined for a person to decide. File names never reach the store, and \
+            reports name files by position (#17) unless --show-paths is given. Patient, case and cell identifiers \
             from the manifest are kept only as keyed-hash lookup keys; the store holds random tokens. \
             Each file is its own transaction: a bad file is reported and the rest are imported; an \
             interrupted import keeps what it stored. Files whose pixels are already stored are skipped. \
-            Exit status: 0 when every file was imported or was a duplicate, 2 when some failed.
+            Exit status: 0 when every file was imported or was a duplicate, 2 when some failed or were \
+            quarantined.
             """)
 
     @OptionGroup var options: ProjectOptions
@@ -38,6 +44,12 @@ struct Import: AsyncParsableCommand {
     @Flag(help: "Print only the summary and problems, not a line per file.")
     var quiet = false
 
+    @Flag(help: "Name files by their paths in the report (paths can contain patient names; they are never stored).")
+    var showPaths = false
+
+    @Option(help: "De-identification config (JSON): OCR options and per-lab region templates.")
+    var deidConfig: String?
+
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give files or folders to import, or --manifest") }
         if let kind, !["karyogram", "metaphase", "unknown"].contains(kind) {
@@ -51,7 +63,9 @@ struct Import: AsyncParsableCommand {
             let store = try Project.open(explicitPath: options.project)
             let request = ImportRequest(
                 paths: paths, lab: lab, manifest: manifest.map { URL(fileURLWithPath: $0) },
-                author: author ?? Project.defaultAuthor, decodeOptions: DecodeOptions(maxPixels: maxPixels), kind: kind)
+                author: author ?? Project.defaultAuthor, decodeOptions: DecodeOptions(maxPixels: maxPixels), kind: kind,
+                deidProfile: try DeidProfile.load(configFile: deidConfig.map { URL(fileURLWithPath: $0) }),
+                showPaths: showPaths)
             let progress = ProgressLine(label: "import")
             let report = try await ImportPipeline(store: store).run(request) { done, total in
                 progress.update(done, of: total)

@@ -6,7 +6,7 @@ import Testing
 struct CLIWorkflowTests {
     static let commands = [
         "init", "import", "status", "samples", "label", "history", "commit", "log", "show", "diff", "tag", "verify",
-        "export", "synth",
+        "export", "synth", "deid",
     ]
 
     @Test("every command has --help", arguments: [[]] + commands.map { [$0] })
@@ -29,20 +29,23 @@ struct CLIWorkflowTests {
         #expect(try karyo("init", "--split-seed", "5", "--validation-fraction", "0.3").status == 0)
         #expect(try karyo("init").status == 73)  // already a project
 
-        let imported = try karyo("import", samples.path, "--lab", "demo", "--manifest", samples.path + "/manifest.csv", "--json")
-        #expect(imported.status == 0, "\(imported.stderr)")
+        // The synthetic cells: 24 images of 12 cells of 4 patients, two of them t(9;22)-positive.
+        let synthetic = samples.appendingPathComponent("synthetic")
+        let imported = try karyo(
+            "import", synthetic.path, "--lab", "demo", "--manifest", synthetic.path + "/manifest.csv", "--json")
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as! [String: Any]
         let summary = report["summary"] as! [String: Int]
-        #expect(summary["imported"] == 13)
-        #expect(summary["failed"] == 0)
+        #expect(summary["imported"] == 24)
+        #expect(summary["failed"] == 0 && summary["quarantined"] == 0)
 
-        let again = try karyo("import", samples.path, "--lab", "demo", "--manifest", samples.path + "/manifest.csv")
+        let again = try karyo("import", synthetic.path, "--lab", "demo", "--manifest", synthetic.path + "/manifest.csv")
         #expect(again.status == 0)
-        #expect(again.stdout.contains("13 duplicates") || again.stdout.contains("duplicates: 13"))
+        #expect(again.stdout.contains("24 duplicates"))
 
         let status = try karyo("status", "--json")
         #expect(status.status == 0)
-        #expect(status.stdout.contains("\"samples\" : 13"))
+        #expect(status.stdout.contains("\"samples\" : 24"))
 
         let commit1 = try karyo("commit", "-m", "first import", "--json")
         #expect(commit1.status == 0, "\(commit1.stderr)")
@@ -51,9 +54,11 @@ struct CLIWorkflowTests {
         #expect(try karyo("commit", "-m", "nothing new").status == 1)
 
         let samplesList = try karyo("samples", "--json")
-        let tokens = (try JSONSerialization.jsonObject(with: Data(samplesList.stdout.utf8)) as! [[String: Any]])
+        let listed = try JSONSerialization.jsonObject(with: Data(samplesList.stdout.utf8)) as! [[String: Any]]
+        #expect(listed.count == 24)
+        // Negatives first: the FISH relabel below turns two of them positive.
+        let tokens = (listed.filter { $0["label"] as? String == "negative" } + listed.filter { $0["label"] as? String != "negative" })
             .compactMap { $0["token"] as? String }
-        #expect(tokens.count == 13)
         let label = try karyo(
             "label", tokens[0], tokens[1], "--as", "positive", "--source", "fish", "--reason", "BCR::ABL1 fusion by FISH")
         #expect(label.status == 0, "\(label.stderr)")
@@ -98,14 +103,19 @@ struct CLIWorkflowTests {
         #expect(try KaryoBinary.run(["init"], in: project).status == 0)
         let folder = tmp.path("in")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let good = try Data(contentsOf: Repository.samples.appendingPathComponent("bioimlab/karyogram-2.jpg"))
+        let good = try Data(contentsOf: Repository.samples.appendingPathComponent("synthetic/SYN-000003-C1.001.A.jpg"))
         try good.write(to: folder.appendingPathComponent("good.jpg"))
         try good.prefix(300).write(to: folder.appendingPathComponent("cut.jpg"))
         try Data(repeating: 0x42, count: 100).write(to: folder.appendingPathComponent("noise.bmp"))
-        let result = try KaryoBinary.run(["import", folder.path, "--lab", "x"], in: project)
+        let result = try KaryoBinary.run(["import", folder.path, "--lab", "x", "--show-paths"], in: project)
         #expect(result.status == 2)
         #expect(result.stdout.contains("cut.jpg") && result.stdout.contains("noise.bmp"))
         #expect(result.stdout.contains("1 imported"))
+        // Without --show-paths, the same failures are reported by position only.
+        let again = try KaryoBinary.run(["import", folder.path, "--lab", "x"], in: project)
+        #expect(again.status == 2)
+        #expect(!again.stdout.contains("cut.jpg") && !again.stdout.contains("noise.bmp"))
+        #expect(again.stdout.contains("FAILED       #"))
         #expect(try KaryoBinary.run(["verify"], in: project).status == 0)
     }
 
@@ -138,6 +148,65 @@ struct CLIWorkflowTests {
         #expect(status["patients"] as? Int == 2)
         // 4 cells in 2 cases; the karyogram and the metaphase of one cell share the cell.
         #expect(status["cells"] as? Int == 4)
+    }
+
+    @Test("import de-identifies: burned-in fake identities are masked or quarantined, and recorded")
+    func importDeidentifies() throws {
+        let tmp = try TemporaryFolder()
+        let project = tmp.path("p")
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        #expect(try KaryoBinary.run(["init"], in: project).status == 0)
+        let fake = Repository.samples.appendingPathComponent("synthetic-fake-identities")
+        let imported = try KaryoBinary.run(
+            ["import", "--lab", "fake", "--manifest", fake.path + "/manifest.csv", "--json"], in: project)
+        let report = try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as! [String: Any]
+        let summary = report["summary"] as! [String: Int]
+        #expect(summary["imported"]! + summary["quarantined"]! == 6, "\(imported.stdout)\(imported.stderr)")
+        #expect(summary["failed"] == 0)
+        let samples = try JSONSerialization.jsonObject(
+            with: Data(try KaryoBinary.run(["samples", "--json"], in: project).stdout.utf8)) as! [[String: Any]]
+        for sample in samples {
+            let provenance = try JSONSerialization.jsonObject(
+                with: Data((sample["provenance"] as! String).utf8)) as! [String: Any]
+            let deid = try #require(provenance["deid"] as? [String: Any])
+            // Every fake-identity image has burned-in text: something was masked, and 113101 claimed.
+            #expect((deid["maskedRegions"] as? Int ?? 0) > 0)
+            #expect((deid["methodCodes"] as? [String])?.contains("113101") == true)
+        }
+        #expect(!imported.stdout.contains("FAKECASE") && !imported.stdout.contains("DOE"))
+    }
+
+    @Test("karyo deid writes numbered, verified copies and karyo deid --verify passes them")
+    func deidCommand() throws {
+        let tmp = try TemporaryFolder()
+        let fake = Repository.samples.appendingPathComponent("synthetic-fake-identities")
+        let input = tmp.path("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: fake.path) where name.hasSuffix(".K.png") || name.hasSuffix(".A.png") {
+            try FileManager.default.copyItem(at: fake.appendingPathComponent(name), to: input.appendingPathComponent(name))
+        }
+        let out = tmp.path("out")
+        let run = try KaryoBinary.run(["deid", input.path, out.path], in: tmp.url)
+        #expect(run.status == 0 || run.status == 2, "\(run.stderr)")
+        #expect(!run.stdout.contains("FAKECASE"))
+        let written = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        #expect(written.contains("deid-report.json"))
+        #expect(written.allSatisfy { !$0.contains("FAKECASE") })
+        // The verifier (structure, metadata, raw bytes, OCR) finds none of the planted identifiers.
+        // Its OCR also flags chromosome shapes read as capitalised "names" (a known false positive),
+        // so only the other kinds of finding are asserted absent.
+        let manifest = try String(contentsOf: fake.appendingPathComponent("manifest.csv"), encoding: .utf8)
+        let known = manifest.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[1]) }
+            + ["DOE, JANE (FAKE)", "DOE, JOHN (FAKE)"]
+        try (known.joined(separator: "\n") + "\n").write(to: tmp.path("known.txt"), atomically: true, encoding: .utf8)
+        let verify = try KaryoBinary.run(
+            ["deid", "--verify", out.path, "--known-identifiers", tmp.path("known.txt").path, "--json"], in: tmp.url)
+        let results = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as! [[String: Any]]
+        #expect(results.count >= 3)
+        for entry in results {
+            let problems = ((entry["result"] as? [String: Any])?["problems"] as? [String]) ?? []
+            #expect(problems.allSatisfy { $0.contains("(possibleName,") }, "\(problems)")
+        }
     }
 
     @Test("commands outside a project say so")

@@ -52,13 +52,32 @@ struct ImportPipelineTests {
         let good = try ImageCodec.encodePNG(LabDelivery.distinctImage(seed: 99))
         try good.prefix(good.count / 2).write(to: folder.appendingPathComponent("truncated.png"))
         try Data().write(to: folder.appendingPathComponent("empty.tif"))
-        let report = try await ImportPipeline(store: store).run(ImportRequest(paths: [folder.path], lab: "lab-b", author: "t"))
+        let report = try await ImportPipeline(store: store).run(
+            ImportRequest(paths: [folder.path], lab: "lab-b", author: "t", showPaths: true))
         #expect(report.imported == 3)
         #expect(report.failed == 2)
         let failures = report.files.filter { $0.outcome == .failed }
         #expect(failures.contains { $0.reason?.contains("truncated.png") == true })
         #expect(failures.contains { $0.reason?.contains("empty.tif") == true })
         #expect(report.hasFailures)
+    }
+
+    @Test("without --show-paths no file or folder name reaches the report")
+    func namesStayOut() async throws {
+        let tmp = try TemporaryFolder()
+        let store = try newStore(in: tmp)
+        let folder = tmp.path("DOE_JANE_MRN8675309")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try ImageCodec.encodePNG(LabDelivery.distinctImage(seed: 1)).write(to: folder.appendingPathComponent("SMITH_JOHN.png"))
+        try Data([0x89, 0x50, 0x4E, 0x47]).write(to: folder.appendingPathComponent("ROE_RICHARD.png"))
+        let report = try await ImportPipeline(store: store).run(ImportRequest(paths: [folder.path], lab: "l", author: "t"))
+        #expect(report.imported == 1 && report.failed == 1)
+        let json = try JSONOutput.string(report)
+        let text = TextReport.importReport(report, perFile: true)
+        for name in ["DOE_JANE", "8675309", "SMITH", "RICHARD"] {
+            #expect(!json.contains(name) && !text.contains(name))
+        }
+        #expect(text.contains("#"))
     }
 
     @Test("files not listed in the manifest are skipped, missing paths reported")
@@ -69,9 +88,10 @@ struct ImportPipelineTests {
         let manifest = try LabDelivery.write(LabDelivery.patients(1, cells: 1), to: folder)
         try ImageCodec.encodePNG(LabDelivery.distinctImage(seed: 4242)).write(to: folder.appendingPathComponent("stray.png"))
         let report = try await ImportPipeline(store: store).run(
-            ImportRequest(paths: [folder.path, tmp.path("nope").path], lab: "l", manifest: manifest, author: "t"))
+            ImportRequest(
+                paths: [folder.path, tmp.path("nope").path], lab: "l", manifest: manifest, author: "t", showPaths: true))
         #expect(report.imported == 1)
-        #expect(report.files.contains { $0.path.hasSuffix("stray.png") && $0.outcome == .skipped })
+        #expect(report.files.contains { $0.path?.hasSuffix("stray.png") == true && $0.outcome == .skipped })
         #expect(report.missingPaths == [tmp.path("nope").path])
     }
 
@@ -103,11 +123,11 @@ struct FaultyManifestTests {
         let manifest = folder.appendingPathComponent("manifest.csv")
         try (lines.joined(separator: "\n") + "\n").write(to: manifest, atomically: true, encoding: .utf8)
         let report = try await ImportPipeline(store: store).run(
-            ImportRequest(paths: [folder.path], lab: "lab", manifest: manifest, author: "t"))
+            ImportRequest(paths: [folder.path], lab: "lab", manifest: manifest, author: "t", showPaths: true))
         #expect(report.imported == 2)
         #expect(report.rejectedManifestRows >= 2)
         #expect(report.hasFailures)
-        #expect(report.files.contains { $0.path.hasSuffix("PT100000-cell0.png") && $0.outcome == .skipped })
+        #expect(report.files.contains { $0.path?.hasSuffix("PT100000-cell0.png") == true && $0.outcome == .skipped })
         for problem in report.manifestProblems {
             #expect(!problem.contains("PT100000-case") && !problem.contains(",PT1000"))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KaryoDeid
 import KaryoISCN
 import KaryoImage
 import KaryoLabels
@@ -21,10 +22,16 @@ public struct ImportRequest: Sendable {
     public var maxFileBytes: Int
     /// Image kind for every file; nil means guess from the CytoVision `.A.`/`.K.` naming.
     public var kind: String?
+    /// The de-identification profile (OCR options, per-lab templates).
+    public var deidProfile: DeidProfile
+    /// Put file paths in the report. Off by default: file and folder names can identify patients,
+    /// so files are named by their position in the walk (`#17`) unless the user asks.
+    public var showPaths: Bool
 
     public init(
         paths: [String], lab: String, manifest: URL? = nil, author: String,
-        decodeOptions: DecodeOptions = .init(), maxFileBytes: Int = 1 << 30, kind: String? = nil
+        decodeOptions: DecodeOptions = .init(), maxFileBytes: Int = 1 << 30, kind: String? = nil,
+        deidProfile: DeidProfile = DeidProfile(), showPaths: Bool = false
     ) {
         self.paths = paths
         self.lab = lab
@@ -33,12 +40,16 @@ public struct ImportRequest: Sendable {
         self.decodeOptions = decodeOptions
         self.maxFileBytes = maxFileBytes
         self.kind = kind
+        self.deidProfile = deidProfile
+        self.showPaths = showPaths
     }
 }
 
 /// Imports image files into a store: decodes each untrusted file into 8-bit grayscale pixels,
-/// writes a fresh PNG (no metadata from the original survives), and records the sample with its
-/// pseudonymous patient, case and cell and its initial label.
+/// de-identifies them (KaryoDeid: multi-page files and hidden alpha quarantined, burned-in
+/// identifiers masked by OCR and per-lab templates, text the OCR is unsure of quarantined), writes a
+/// fresh PNG (no metadata from the original survives), and records the sample with its pseudonymous
+/// patient, case and cell, its initial label and its provenance. File names are never stored.
 ///
 /// Each file is its own transaction: a bad file is reported and the batch goes on, and an
 /// interrupted import keeps every file stored before the interruption. Files are decoded in
@@ -60,10 +71,19 @@ public struct ImportPipeline: Sendable {
         if paths.isEmpty, let manifest { paths = manifest.rows.map { $0.fileURL.path } }
         guard !paths.isEmpty else { throw ImportError.nothingToImport }
 
-        let listing = ImageFileWalker.list(paths)
-        var results: [ImportedFile] = listing.skipped.map {
-            ImportedFile(path: $0.url.path, outcome: .skipped, reason: $0.reason, warnings: [])
+        let deidentifier: Deidentifier
+        do {
+            deidentifier = try Deidentifier(profile: request.deidProfile)
+        } catch {
+            throw ImportError.deidentification("\(error)")
         }
+        let listing = ImageFileWalker.list(paths)
+        let skipped: [ImportedFile] = listing.skipped.enumerated().map {
+            ImportedFile(
+                index: listing.images.count + $0.offset + 1, path: request.showPaths ? $0.element.url.path : nil,
+                outcome: .skipped, reason: $0.element.reason, warnings: [])
+        }
+        var results: [ImportedFile] = []
         let batch = try store.beginImportBatch(lab: request.lab)
         let total = listing.images.count
         let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
@@ -75,6 +95,7 @@ public struct ImportPipeline: Sendable {
             guard next < listing.images.count else { return }
             let url = listing.images[next]
             next += 1
+            let index = next
             let row = manifest?.row(for: url)
             let skip: String? =
                 manifest == nil || row != nil
@@ -82,7 +103,10 @@ public struct ImportPipeline: Sendable {
                 : manifest!.errors.isEmpty
                     ? "not listed in the manifest"
                     : "not listed in the manifest, or its row was rejected (see the manifest problems)"
-            pending.append(Task.detached { Self.prepare(url, row: row, skip: skip, request: request) })
+            pending.append(
+                Task.detached {
+                    Self.prepare(url, index: index, row: row, skip: skip, request: request, deidentifier: deidentifier)
+                })
         }
         for _ in 0..<width { startNext() }
         while !pending.isEmpty {
@@ -92,10 +116,11 @@ public struct ImportPipeline: Sendable {
             done += 1
             progress?(done, total)
         }
-        let files = results
+        let files = results + skipped
         try store.finishImportBatch(
             batch, imported: files.count { $0.outcome == .imported },
-            duplicates: files.count { $0.outcome == .duplicate }, failed: files.count { $0.outcome == .failed })
+            duplicates: files.count { $0.outcome == .duplicate },
+            failed: files.count { $0.outcome == .failed || $0.outcome == .quarantined })
         return ImportReport(
             lab: request.lab, batch: batch, files: files,
             manifestProblems: manifest?.problems.map(\.description) ?? [],
@@ -106,40 +131,58 @@ public struct ImportPipeline: Sendable {
     /// A file read, decoded and re-encoded, ready to store; or the reason it cannot be.
     struct PreparedFile: Sendable {
         var url: URL
+        /// Position in the walk (1-based): how the file is named in reports.
+        var index: Int
         var row: ManifestRow?
         var decoded: DecodedImage?
         var png: Data?
+        var provenance: ImportProvenance?
         var kind: String
         var failure: String?
+        var quarantine: String?
         var skip: String?
     }
 
-    static func prepare(_ url: URL, row: ManifestRow?, skip: String?, request: ImportRequest) -> PreparedFile {
+    static func prepare(
+        _ url: URL, index: Int, row: ManifestRow?, skip: String?, request: ImportRequest, deidentifier: Deidentifier
+    ) -> PreparedFile {
         let kind = request.kind ?? guessKind(url)
-        var file = PreparedFile(url: url, row: row, kind: kind)
+        var file = PreparedFile(url: url, index: index, row: row, kind: kind)
+        let name = request.showPaths ? url.path : "#\(index)"
         if let skip {
             file.skip = skip
             return file
         }
+        let data: Data
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
             let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
             guard size <= request.maxFileBytes else {
-                file.failure = "\(url.path): file is \(size) bytes, larger than the limit of \(request.maxFileBytes) bytes"
+                file.failure = "\(name): file is \(size) bytes, larger than the limit of \(request.maxFileBytes) bytes"
                 return file
             }
+            data = try Data(contentsOf: url)
         } catch {
-            file.failure = "\(url.path): cannot read the file"
+            file.failure = "\(name): cannot read the file"
             return file
         }
+        let decoded: DecodedImage
         do {
-            let decoded = try ImageCodec.decode(contentsOf: url, options: request.decodeOptions)
-            file.decoded = decoded
-            file.png = try ImageCodec.encodePNG(decoded.image)
-        } catch let error as ImageDecodeError {
-            file.failure = error.description
+            decoded = try ImageCodec.decode(data, fileName: name, options: request.decodeOptions)
         } catch {
-            file.failure = "\(url.path): \(error)"
+            file.failure = error.description
+            return file
+        }
+        file.decoded = decoded
+        let known = [row?.patientID, row?.caseID, row?.cellID].compactMap { $0 }
+        switch deidentifier.deidentify(decoded, lab: request.lab, knownIdentifiers: known) {
+        case .clean(let result):
+            file.png = result.png
+            var provenance = ImportProvenance(decoded)
+            provenance.deid = result.provenance
+            file.provenance = provenance
+        case .quarantined(let quarantine):
+            file.quarantine = quarantine.reason
         }
         return file
     }
@@ -153,14 +196,25 @@ public struct ImportPipeline: Sendable {
     }
 
     func store(_ prepared: PreparedFile, request: ImportRequest, batch: Int64) -> ImportedFile {
-        var result = ImportedFile(path: prepared.url.path, outcome: .failed, warnings: prepared.decoded?.warnings ?? [])
+        let name = request.showPaths ? prepared.url.path : "#\(prepared.index)"
+        var result = ImportedFile(
+            index: prepared.index, path: request.showPaths ? prepared.url.path : nil, outcome: .failed,
+            // Decoder warnings may quote the file name; without --show-paths only their number is kept.
+            warnings: request.showPaths
+                ? prepared.decoded?.warnings ?? [] : (prepared.decoded?.warnings.isEmpty ?? true)
+                    ? [] : ["\(prepared.decoded!.warnings.count) decoder warning(s)"])
         if let skip = prepared.skip {
             result.outcome = .skipped
             result.reason = skip
             return result
         }
-        guard let decoded = prepared.decoded, let png = prepared.png else {
-            result.reason = prepared.failure ?? "\(prepared.url.path): unknown failure"
+        if let quarantine = prepared.quarantine {
+            result.outcome = .quarantined
+            result.reason = "\(name): quarantined for a person to decide: \(quarantine)"
+            return result
+        }
+        guard let decoded = prepared.decoded, let png = prepared.png, let provenance = prepared.provenance else {
+            result.reason = prepared.failure ?? "\(name): unknown failure"
             return result
         }
         let row = prepared.row
@@ -173,7 +227,7 @@ public struct ImportPipeline: Sendable {
             cellIdentifier: row?.cellID, png: png, width: decoded.image.width, height: decoded.image.height,
             sourceFormat: decoded.format.rawValue, sourceBitDepth: decoded.sourceBitDepth,
             sourceColorModel: decoded.sourceColorModel, kind: prepared.kind, importBatch: batch,
-            initialLabel: initialLabel, author: request.author, provenance: ImportProvenance(decoded).json)
+            initialLabel: initialLabel, author: request.author, provenance: provenance.json)
         result.format = decoded.format.rawValue
         result.width = decoded.image.width
         result.height = decoded.image.height
@@ -190,7 +244,7 @@ public struct ImportPipeline: Sendable {
             }
         } catch {
             result.outcome = .failed
-            result.reason = "\(prepared.url.path): not stored: \(error)"
+            result.reason = "\(name): not stored: \(error)"
         }
         return result
     }
@@ -199,11 +253,13 @@ public struct ImportPipeline: Sendable {
 /// Why an import could not start.
 public enum ImportError: Error, Sendable, CustomStringConvertible {
     case manifest(String)
+    case deidentification(String)
     case nothingToImport
 
     public var description: String {
         switch self {
         case .manifest(let message): return "the manifest cannot be used: \(message)"
+        case .deidentification(let message): return "de-identification cannot run, so nothing is imported: \(message)"
         case .nothingToImport: return "nothing to import: give files or folders, or a manifest"
         }
     }

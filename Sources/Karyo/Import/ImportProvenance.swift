@@ -1,4 +1,5 @@
 import Foundation
+import KaryoDeid
 import KaryoImage
 
 /// How a stored sample image was made from the lab's file, recorded with the sample.
@@ -16,11 +17,13 @@ struct ImportProvenance: Codable, Sendable {
     var pixelMapping = "gray8: BT.601 luma, 16-bit rounded, alpha over white, MinIsWhite inverted"
     /// The encoding of the stored image: a fresh PNG with only IHDR, IDAT and IEND.
     var output = "png gray8, structural chunks only"
+    /// What de-identification did: profile, DICOM CID 7050 method codes, masked regions, verifier.
+    var deid: DeidProvenance?
 
     enum CodingKeys: String, CodingKey {
         case step, codeVersion = "code_version", sourceFormat = "source_format", sourceBitDepth = "source_bit_depth"
         case sourceColorModel = "source_color_model", pages, hadAlpha = "had_alpha", alphaUsed = "alpha_used"
-        case pixelMapping = "pixel_mapping", output
+        case pixelMapping = "pixel_mapping", output, deid
     }
 
     init(_ decoded: DecodedImage) {

@@ -12,10 +12,15 @@ public struct ImportedFile: Sendable, Codable, Equatable {
         case failed
         /// Passed over on purpose (not an image, not listed in the manifest).
         case skipped
+        /// Held back by de-identification for a person to decide (several pages, hidden pixels
+        /// under transparency, burned-in text the OCR is unsure of); nothing was stored.
+        case quarantined
     }
 
-    /// The path as the user gave it (shown on the terminal only; never stored).
-    public var path: String
+    /// The file's position in the walk (1-based); files are named `#index` in reports.
+    public var index: Int
+    /// The path, only when asked for with `--show-paths` (never stored).
+    public var path: String?
     public var outcome: Outcome
     /// The sample's token when imported, or the existing sample's token for a duplicate.
     public var sample: String?
@@ -47,15 +52,18 @@ public struct ImportReport: Sendable, Codable {
     public var duplicates: Int { files.count { $0.outcome == .duplicate } }
     public var failed: Int { files.count { $0.outcome == .failed } }
     public var skipped: Int { files.count { $0.outcome == .skipped } }
+    public var quarantined: Int { files.count { $0.outcome == .quarantined } }
 
     /// Whether anything went wrong that the user must look at.
-    public var hasFailures: Bool { failed > 0 || rejectedManifestRows > 0 || !missingPaths.isEmpty }
+    public var hasFailures: Bool {
+        failed > 0 || quarantined > 0 || rejectedManifestRows > 0 || !missingPaths.isEmpty
+    }
 
     enum CodingKeys: String, CodingKey {
         case lab, batch, files, manifestProblems, rejectedManifestRows, missingPaths, seconds, summary
     }
 
-    struct Summary: Codable { var imported, duplicates, failed, skipped: Int }
+    struct Summary: Codable { var imported, duplicates, failed, skipped, quarantined: Int }
 
     public init(
         lab: String, batch: Int64?, files: [ImportedFile], manifestProblems: [String], rejectedManifestRows: Int,
@@ -90,6 +98,6 @@ public struct ImportReport: Sendable, Codable {
         try c.encode(rejectedManifestRows, forKey: .rejectedManifestRows)
         try c.encode(missingPaths, forKey: .missingPaths)
         try c.encode(seconds, forKey: .seconds)
-        try c.encode(Summary(imported: imported, duplicates: duplicates, failed: failed, skipped: skipped), forKey: .summary)
+        try c.encode(Summary(imported: imported, duplicates: duplicates, failed: failed, skipped: skipped, quarantined: quarantined), forKey: .summary)
     }
 }

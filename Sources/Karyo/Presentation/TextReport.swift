@@ -33,18 +33,21 @@ public enum TextReport {
     public static func importReport(_ r: ImportReport, perFile: Bool) -> String {
         var text = ""
         for file in r.files {
+            let name = file.path ?? "#\(file.index)"
             switch file.outcome {
             case .imported:
                 if perFile {
                     let size = file.width.map { "\($0)x\(file.height ?? 0)" } ?? ""
-                    text += "imported   \(file.path) -> \(file.sample ?? "") (\(file.format ?? "") \(size)\(file.label.map { ", " + $0 } ?? ""))\n"
+                    text += "imported     \(name) -> \(file.sample ?? "") (\(file.format ?? "") \(size)\(file.label.map { ", " + $0 } ?? ""))\n"
                 }
             case .duplicate:
-                if perFile { text += "duplicate  \(file.path) (\(file.reason ?? ""))\n" }
+                if perFile { text += "duplicate    \(name) (\(file.reason ?? ""))\n" }
             case .skipped:
-                if perFile { text += "skipped    \(file.path): \(file.reason ?? "")\n" }
+                if perFile { text += "skipped      \(name): \(file.reason ?? "")\n" }
             case .failed:
-                text += "FAILED     \(file.reason ?? file.path)\n"
+                text += "FAILED       \(file.reason ?? name)\n"
+            case .quarantined:
+                text += "QUARANTINED  \(file.reason ?? name)\n"
             }
             if perFile || file.outcome == .failed {
                 for warning in file.warnings { text += "  warning: \(warning)\n" }
@@ -53,7 +56,11 @@ public enum TextReport {
         for path in r.missingPaths { text += "MISSING    \(path): no such file or folder\n" }
         for problem in r.manifestProblems { text += "manifest:  \(problem)\n" }
         text += "Lab \(r.lab): \(r.imported) imported, \(r.duplicates) duplicates, \(r.failed) failed, "
-            + "\(r.skipped) skipped in \(String(format: "%.1f", r.seconds)) s\n"
+            + "\(r.quarantined) quarantined, \(r.skipped) skipped in \(String(format: "%.1f", r.seconds)) s\n"
+        if r.files.contains(where: { $0.path == nil && ($0.outcome == .failed || $0.outcome == .quarantined) }) {
+            text += "Files are named by their position in the walk; --show-paths prints their paths "
+                + "(which may contain patient names: they are never stored).\n"
+        }
         return text
     }
 

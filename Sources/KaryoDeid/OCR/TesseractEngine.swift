@@ -39,14 +39,23 @@ final class TesseractEngine {
         handle = api
     }
 
+    /// Sets a tesseract parameter; false when the name or value is not accepted.
+    @discardableResult
+    func setVariable(_ name: String, _ value: String) -> Bool {
+        TessBaseAPISetVariable(handle, name, value) != 0
+    }
+
     deinit {
         TessBaseAPIEnd(handle)
         TessBaseAPIDelete(handle)
     }
 
     /// Recognises the words of an 8-bit gray image (row-major, `width` bytes a row).
-    func words(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> [OCRWord] {
+    /// `mode`: the page segmentation mode for this call (default: sparse text).
+    func words(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+               mode: TessPageSegMode = PSM_SPARSE_TEXT) -> [OCRWord] {
         guard width >= 8, height >= 8, let base = pixels.baseAddress else { return [] }
+        TessBaseAPISetPageSegMode(handle, mode)
         TessBaseAPISetImage(handle, base, Int32(width), Int32(height), 1, Int32(width))
         TessBaseAPISetSourceResolution(handle, 300)
         defer { TessBaseAPIClear(handle) }

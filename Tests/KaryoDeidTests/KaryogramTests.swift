@@ -1,0 +1,98 @@
+import Foundation
+import KaryoImage
+import Testing
+@testable import KaryoDeid
+
+/// Real karyograms from ../shared/data (skipped when the folder is absent).
+let sharedData = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+let karyogramFolder = sharedData.appendingPathComponent("metaphase-karyogram-pairs/cabinh-8129A/karyogram")
+let nhgriKaryogram = sharedData.appendingPathComponent("wiki-karyograms/NHGRI_human_male_karyotype.png")
+
+/// The slot-number regions of a CytoVision-style layout, found from the layout itself (not by
+/// Karyo's text finder): each slot has a thin horizontal underline at least 80 px long; its
+/// number sits in the band just below it.
+func slotNumberRegions(_ image: GrayImage) -> [PixelRect] {
+    var lines: [PixelRect] = []
+    for y in 3..<(image.height - 3) {
+        var x = 0
+        while x < image.width {
+            guard image[x, y] < 160 else { x += 1; continue }
+            var e = x
+            while e < image.width && image[e, y] < 160 { e += 1 }
+            let mid = (x + e) / 2
+            if e - x >= 80 && image[mid, y - 3] > 200 && image[mid, y + 3] > 200 {
+                let run = PixelRect(x: x, y: y, width: e - x, height: 1)
+                if let i = lines.firstIndex(where: { abs($0.y + $0.height - y) <= 1 && abs($0.x - x) <= 4 }) {
+                    lines[i] = lines[i].union(run)
+                } else {
+                    lines.append(run)
+                }
+            }
+            x = e
+        }
+    }
+    return lines.map { PixelRect(x: $0.x, y: $0.y + $0.height + 2, width: $0.width, height: 36).clipped(width: image.width, height: image.height) }
+}
+
+@Suite(.serialized) struct KaryogramTests {
+    /// Every slot number (1-22, X, Y) of the real karyograms survives: the image is not
+    /// quarantined and the pixels of all 24 slot-number regions are unchanged. tesseract (the
+    /// CLI) confirms that the regions hold the chromosome numbers, read from the output.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: karyogramFolder.path), "needs ../shared/data"))
+    func realKaryogramsKeepAll24SlotNumbers() throws {
+        let d = try Deidentifier(profile: DeidProfile())
+        let files = try FileManager.default.contentsOfDirectory(at: karyogramFolder, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasSuffix(".K.TIF") }.sorted { $0.path < $1.path }
+        #expect(files.count >= 10)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("karyo-deid-slots-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: work)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var crops: [String] = []
+        for (n, file) in files.enumerated() {
+            let decoded = try ImageCodec.decode(contentsOf: file)
+            guard case .clean(let result) = d.deidentify(decoded, lab: "real", knownIdentifiers: []) else {
+                Issue.record("karyogram \(n + 1) was quarantined"); continue
+            }
+            let regions = slotNumberRegions(decoded.image)
+            #expect(regions.count == 24, "karyogram \(n + 1): \(regions.count) slot underlines found")
+            for (k, r) in regions.enumerated() {
+                var changed = 0
+                for y in r.y..<(r.y + r.height) {
+                    for x in r.x..<(r.x + r.width) where decoded.image[x, y] != result.image[x, y] { changed += 1 }
+                }
+                #expect(changed == 0, "karyogram \(n + 1) slot \(k + 1): \(changed) pixels changed")
+                // the output's region, enlarged twice, for tesseract
+                var pixels: [UInt8] = []
+                for y in 0..<(r.height * 2) { for x in 0..<(r.width * 2) { pixels.append(result.image[r.x + x / 2, r.y + y / 2]) } }
+                let path = work.appendingPathComponent("\(n)-\(k).png").path
+                try ImageCodec.encodePNG(GrayImage(width: r.width * 2, height: r.height * 2, pixels: pixels)).write(to: URL(fileURLWithPath: path))
+                crops.append(path)
+            }
+            #expect(result.provenance.maskedRegions == 0, "karyogram \(n + 1): \(result.provenance.maskedRegions) regions masked")
+        }
+        guard have("tesseract") else { return }
+        let list = work.appendingPathComponent("list.txt")
+        try crops.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let (rc, text) = shell(["tesseract", list.path, "-", "--psm", "7", "-c", "debug_file=/dev/null",
+                                "-c", "tessedit_char_whitelist=0123456789XY"])
+        #expect(rc == 0)
+        let pages = text.split(separator: "\u{0C}", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let labels = Set((1...22).map(String.init) + ["X", "Y"])
+        let read = pages.filter { labels.contains($0) }.count
+        // tesseract misreads a few isolated digits; nearly all must be read as chromosome numbers
+        #expect(read * 10 >= crops.count * 9, "tesseract read \(read) of \(crops.count) slot numbers")
+    }
+
+    /// The public-domain NHGRI karyogram (3084x2417, no text) passes unchanged.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: nhgriKaryogram.path), "needs ../shared/data"))
+    func nhgriKaryogramIsUnchanged() throws {
+        let d = try Deidentifier(profile: DeidProfile())
+        let decoded = try ImageCodec.decode(contentsOf: nhgriKaryogram)
+        guard case .clean(let result) = d.deidentify(decoded, lab: "real", knownIdentifiers: []) else {
+            Issue.record("quarantined"); return
+        }
+        #expect(result.image == decoded.image)
+        #expect(result.provenance.maskedRegions == 0)
+    }
+}
