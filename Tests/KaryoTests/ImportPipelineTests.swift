@@ -131,6 +131,12 @@ struct FaultyManifestTests {
         for problem in report.manifestProblems {
             #expect(!problem.contains("PT100000-case") && !problem.contains(",PT1000"))
         }
+        // Without --show-paths the same problems name no file.
+        let quiet = try await ImportPipeline(store: try newStore(in: try TemporaryFolder())).run(
+            ImportRequest(paths: [folder.path], lab: "lab", manifest: manifest, author: "t"))
+        #expect(quiet.manifestProblems.count == report.manifestProblems.count)
+        #expect(quiet.manifestProblems.allSatisfy { !$0.contains("missing.png") && !$0.contains("cell0.png") })
+        #expect(report.manifestProblems.contains { $0.contains("missing.png") })
         let labels = try store.samples(limit: nil, offset: 0).compactMap(\.label)
         #expect(labels.sorted() == [.positive, .negative])  // the variant three-way t(9;22;11) is positive
     }

@@ -123,7 +123,9 @@ public struct ImportPipeline: Sendable {
             failed: files.count { $0.outcome == .failed || $0.outcome == .quarantined })
         return ImportReport(
             lab: request.lab, batch: batch, files: files,
-            manifestProblems: manifest?.problems.map(\.description) ?? [],
+            manifestProblems: manifest?.problems.map {
+                request.showPaths ? $0.description : Self.withoutFileNames($0.description)
+            } ?? [],
             rejectedManifestRows: manifest?.errors.count ?? 0,
             missingPaths: listing.missing, seconds: Date().timeIntervalSince(started))
     }
@@ -185,6 +187,12 @@ public struct ImportPipeline: Sendable {
             file.quarantine = quarantine.reason
         }
         return file
+    }
+
+    /// A manifest message with the quoted file names replaced (they can contain patient names):
+    /// the line number it carries is enough to find the row.
+    static func withoutFileNames(_ message: String) -> String {
+        message.replacingOccurrences(of: #"file '[^']*'"#, with: "the file", options: .regularExpression)
     }
 
     /// CytoVision-style exports name a metaphase `….A.TIF` and its karyogram `….K.TIF`.
