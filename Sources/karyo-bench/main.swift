@@ -1,11 +1,13 @@
 // karyo-bench: benchmarks of the store and the import pipeline. Prints figures; asserts nothing.
 //
-//   karyo-bench import  [--images N] [--work DIR]   import throughput for karyogram-sized images
+//   karyo-bench import  [--images N] [--work DIR] [--ocr on|off]
+//                                                   import throughput for karyogram-sized images
 //   karyo-bench commit  [--sizes 10000,100000]      commit and diff time with 10 label changes
 //
 // tools/bench-store runs both, and the Python peer pipeline for comparison.
 import Foundation
 import Karyo
+import KaryoDeid
 import KaryoImage
 import KaryoLabels
 import KaryoSplits
@@ -55,6 +57,7 @@ func karyogramLikeImage(seed: Int) -> GrayImage {
 
 func benchImport() async throws {
     let count = Int(argument("--images", default: "1000"))!
+    let ocr = argument("--ocr", default: "on") == "on"
     let work = URL(fileURLWithPath: argument("--work", default: NSTemporaryDirectory() + "karyo-bench-import"))
     let fm = FileManager.default
     try? fm.removeItem(at: work)
@@ -64,15 +67,20 @@ func benchImport() async throws {
     for i in 0..<count {
         try ImageCodec.encodePNG(karyogramLikeImage(seed: i)).write(to: input.appendingPathComponent(String(format: "cell%05d.png", i)))
     }
-    let store = try DatasetStore.create(at: work.appendingPathComponent("project"), splitPolicy: SplitPolicy(seed: 1))
+    let project = work.appendingPathComponent("project-ocr-\(ocr ? "on" : "off")")
+    try? fm.removeItem(at: project)
+    let store = try DatasetStore.create(at: project, splitPolicy: SplitPolicy(seed: 1))
+    var profile = DeidProfile()
+    profile.ocr = ocr
     var report: ImportReport!
     let elapsed = try await {
         let start = DispatchTime.now().uptimeNanoseconds
-        report = try await ImportPipeline(store: store).run(ImportRequest(paths: [input.path], lab: "bench", author: "bench"))
+        report = try await ImportPipeline(store: store).run(
+            ImportRequest(paths: [input.path], lab: "bench", author: "bench", deidProfile: profile))
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }()
     let rate = Double(report.imported) / elapsed
-    print("import: \(report.imported) images (1000x900 PNG, \(ProcessInfo.processInfo.activeProcessorCount) cores) in \(String(format: "%.2f", elapsed)) s = \(String(format: "%.1f", rate)) images/s (failed \(report.failed))")
+    print("import, OCR \(ocr ? "on" : "off"): \(report.imported) images (1000x900 PNG, \(ProcessInfo.processInfo.activeProcessorCount) cores) in \(String(format: "%.2f", elapsed)) s = \(String(format: "%.1f", rate)) images/s (failed \(report.failed), quarantined \(report.quarantined))")
     print("IMPORT_IMAGES_PER_SECOND=\(String(format: "%.2f", rate))")
 }
 
