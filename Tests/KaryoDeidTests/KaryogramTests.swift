@@ -96,3 +96,68 @@ func slotNumberRegions(_ image: GrayImage) -> [PixelRect] {
         #expect(result.provenance.maskedRegions == 0)
     }
 }
+
+/// BioImLab Q-band karyograms (416x416 JPEG, bright chromosomes on black, small slot numbers):
+/// the bundled samples and a sample of the data set in ../shared/data.
+let bioimlabSamples = repoRoot.appendingPathComponent("samples/bioimlab")
+let bioimlabData = sharedData.appendingPathComponent("bioimlab-karyograms-yolo")
+
+/// One image per karyogram (the data set holds several augmented copies of each), every
+/// `stride`-th karyogram in name order.
+func bioimlabDataSample(stride: Int) -> [URL] {
+    var firstOf: [String: URL] = [:]
+    for split in ["train", "valid", "test"] {
+        let dir = bioimlabData.appendingPathComponent(split).appendingPathComponent("images")
+        let files = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? []
+        for f in files.sorted(by: { $0.path < $1.path }) where f.pathExtension == "jpg" {
+            let key = String(f.lastPathComponent.prefix { $0 != "_" })
+            if firstOf[key] == nil { firstOf[key] = f }
+        }
+    }
+    let keys = firstOf.keys.sorted()
+    return Swift.stride(from: 0, to: keys.count, by: stride).map { firstOf[keys[$0]]! }
+}
+
+@Suite struct BioImLabKaryogramTests {
+    /// Not quarantined, and nothing masked: the slot numbers 1-22, X, Y and the chromosomes are
+    /// kept as they are (rows of chromosomes are not taken for unreadable text).
+    func expectCleanAndUnchanged(_ files: [URL]) throws -> (clean: Int, quarantined: [String]) {
+        let d = try Deidentifier(profile: DeidProfile())
+        var clean = 0
+        var quarantined: [String] = []
+        for file in files {
+            let decoded = try ImageCodec.decode(Data(contentsOf: file), fileName: file.lastPathComponent)
+            switch d.deidentify(decoded, lab: "real", knownIdentifiers: []) {
+            case .clean(let result):
+                clean += 1
+                #expect(result.provenance.maskedRegions == 0, "\(file.lastPathComponent): \(result.provenance.maskedRegions) regions masked")
+                #expect(result.image == decoded.image, "\(file.lastPathComponent): pixels changed")
+            case .quarantined:
+                quarantined.append(file.lastPathComponent)
+            }
+        }
+        return (clean, quarantined)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: bioimlabSamples.path), "needs samples/bioimlab"))
+    func bundledSamplesAreClean() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: bioimlabSamples, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }
+        #expect(files.count == 12)
+        let r = try expectCleanAndUnchanged(files)
+        #expect(r.clean == files.count, "quarantined: \(r.quarantined)")
+    }
+
+    /// Slow (about 1 s per image): runs with KARYO_DEID_FULL=1. Masking or changed pixels fail;
+    /// quarantine (the fail-closed outcome: a person decides) is counted and printed, since some
+    /// karyograms still have rows of chromosomes taken for unreadable text.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: bioimlabData.path), "needs ../shared/data"),
+          .enabled(if: ProcessInfo.processInfo.environment["KARYO_DEID_FULL"] == "1", "set KARYO_DEID_FULL=1"))
+    func dataSetSampleIsClean() throws {
+        let stride = Int(ProcessInfo.processInfo.environment["KARYO_BIOIMLAB_STRIDE"] ?? "") ?? 4
+        let files = bioimlabDataSample(stride: stride)
+        #expect(files.count >= 20)
+        let r = try expectCleanAndUnchanged(files)
+        print("BioImLab data set: \(r.clean) of \(files.count) karyograms clean; quarantined: \(r.quarantined)")
+    }
+}

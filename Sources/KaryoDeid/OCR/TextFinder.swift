@@ -16,11 +16,11 @@ struct TextLine: Sendable, Equatable {
     /// chromosomes and chromosome bands.
     var blobGlyphs: Int = 0
 
-    /// True when at least 4 in 5 of the line's glyphs are blobs: a row of chromosomes (or their
+    /// True when at least 2 in 3 of the line's glyphs are blobs: a row of chromosomes (or their
     /// bands) in a karyogram layout, not text. Text needs hollow, branched or wide glyphs; a line
     /// made only of bars (such as "Ill|") is too rare to matter. Such a line is still read, and
     /// masked when it reads as an identifier; it only does not count as unreadable text.
-    var isBlobRow: Bool { glyphs >= 2 && blobGlyphs * 5 >= glyphs * 4 }
+    var isBlobRow: Bool { glyphs >= 2 && blobGlyphs * 3 >= glyphs * 2 }
 }
 
 /// Finds where burned-in text may be, cheaply, so that OCR runs on small crops only.
@@ -346,17 +346,17 @@ struct TextFinder {
                         blobGlyphs: members.filter(Self.isBlob).count)
     }
 
-    /// A filled blob without holes or branches, at least 5 pixels thick: one run per row (at
-    /// most 15% of rows with two), at least 45% of its box filled, and either elongated (twice
+    /// A filled blob, at least 4 pixels thick: mostly one run per row (at most half the rows
+    /// with two: the chromatids of a chromosome may part), at least 40% of its box filled, and either elongated (twice
     /// as long as wide: a chromosome) or filled across most of its width row after row (the mean
     /// run at least 60% of the width: a chromosome piece between two pale bands). Letters of one
     /// run per row that are wide (E, F, L, T, S, Z, 7) have a mean run far below their width;
     /// only bars (I, l, (, |, bold 1) pass, and a line of nothing but bars is not a word.
     static func isBlob(_ c: Component) -> Bool {
-        guard min(c.width, c.height) >= 5 else { return false }
-        guard c.runs * 100 <= c.height * 115 else { return false }
+        guard min(c.width, c.height) >= 4 else { return false }
+        guard c.runs * 2 <= c.height * 3 else { return false }
         let fill = Double(c.area) / Double(c.width * c.height)
-        guard fill >= 0.45 else { return false }
+        guard fill >= 0.4 else { return false }
         let meanRun = Double(c.area) / Double(max(1, c.runs))
         return max(c.width, c.height) >= 2 * min(c.width, c.height) || meanRun >= 0.6 * Double(c.width)
     }

@@ -8,7 +8,8 @@ import KaryoImage
 ///   identifier: a known identifier, a long number or a date read with at
 ///   least `uncertainConfidence`; an identifier label or a capitalised word (possible name)
 ///   read with at least `maskConfidence`, or with at least `uncertainConfidence` in a line of
-///   3 or more glyphs (a 2-glyph line is often a chromosome number read as letters);
+///   3 or more glyphs that are not chromosome-like blobs (a 2-glyph line is often a chromosome
+///   number read as letters, a row of blobs a row of chromosomes);
 ///   with `maskAllText`, any confident word that is not a karyogram label.
 /// - A line not masked that looks like text (4 or more glyphs no taller than 40 pixels) but was not read confidently
 ///   (no word, or mean confidence below `maskConfidence`) is counted as uncertain, unless its
@@ -41,7 +42,8 @@ struct LineMasking {
                     if word.confidence >= profile.uncertainConfidence { mask = true }
                 case .identifierLabel, .possibleName:
                     if word.confidence >= profile.maskConfidence
-                        || (word.confidence >= profile.uncertainConfidence && reading.line.glyphs >= 3) { mask = true }
+                        || (word.confidence >= profile.uncertainConfidence && reading.line.glyphs >= 3
+                            && !reading.line.isBlobRow) { mask = true }
                 case .otherText:
                     if profile.maskAllText && word.confidence >= profile.maskConfidence { mask = true }
                 case .karyogramLabel:
