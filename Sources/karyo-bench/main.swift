@@ -3,6 +3,8 @@
 //   karyo-bench import  [--images N] [--work DIR] [--ocr on|off]
 //                                                   import throughput for karyogram-sized images
 //   karyo-bench commit  [--sizes 10000,100000]      commit and diff time with 10 label changes
+//   karyo-bench deid    [--images N] [--samples DIR] [--corpus DIR]
+//                                                   de-identification images/s at 1600x1200, OCR on/off
 //
 // tools/bench-store runs both, and the Python peer pipeline for comparison.
 import Foundation
@@ -131,13 +133,48 @@ func benchCommit() throws {
     }
 }
 
+/// De-identification throughput at 1600x1200 on every core, OCR on and off, for three sets: text-free
+/// synthetic karyograms; karyograms and metaphases with burned-in fake identities (`--samples`,
+/// default samples/synthetic-fake-identities), scaled to fit; and the burned-in text images of a
+/// fixture corpus made by tools/make-deid-fixtures (`--corpus`), scaled to fit.
+func benchDeid() throws {
+    let n = Int(argument("--images", default: "16"))!
+    let threads = ProcessInfo.processInfo.activeProcessorCount
+    func report(_ name: String, _ inputs: [DecodedImage]) throws {
+        guard !inputs.isEmpty else { return }
+        for ocr in [true, false] {
+            let rate = try DeidBench.imagesPerSecond(inputs: inputs, ocr: ocr, threads: threads)
+            print("deid 1600x1200 \(name), OCR \(ocr ? "on " : "off"): \(String(format: "%.2f", rate)) images/s (\(inputs.count) images, \(threads) threads)")
+        }
+    }
+    func load(_ folder: URL, _ keep: (String) -> Bool) -> [GrayImage] {
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { keep($0.lastPathComponent) }.sorted { $0.path < $1.path }
+            .compactMap { try? ImageCodec.decode(contentsOf: $0).image }
+    }
+    func repeated(_ images: [GrayImage]) -> [DecodedImage] {
+        guard !images.isEmpty else { return [] }
+        let fitted = images.map { DeidBench.fitted($0, width: 1600, height: 1200) }
+        return (0..<max(n, images.count)).map { fitted[$0 % fitted.count] }
+    }
+    try report("text-free bars      ", (0..<n).map { DeidBench.syntheticImage(width: 1600, height: 1200, seed: $0) })
+    let samples = URL(fileURLWithPath: argument("--samples", default: "samples/synthetic-fake-identities"))
+    try report("samples with text   ", repeated(load(samples) { $0.hasPrefix("FAKECASE") }))
+    let corpus = argument("--corpus", default: "")
+    if !corpus.isEmpty {
+        try report("corpus text images  ", repeated(load(URL(fileURLWithPath: corpus).appendingPathComponent("in/text")) { _ in true }))
+    }
+}
+
 let mode = CommandLine.arguments.dropFirst().first ?? "--help"
 switch mode {
 case "import": try await benchImport()
 case "commit": try benchCommit()
+case "deid": try benchDeid()
 default:
     print("""
         usage: karyo-bench import [--images N] [--work DIR]
                karyo-bench commit [--sizes 10000,100000] [--repeats 5]
+               karyo-bench deid [--images 16] [--samples DIR] [--corpus DIR]
         """)
 }
