@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "karyo", targets: ["KaryoCLI"]),
         .library(name: "Karyo", targets: ["Karyo"]),
+        .library(name: "KaryoNet", targets: ["KaryoNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -47,6 +48,10 @@ let package = Package(
             name: "KaryoDeid",
             dependencies: ["KaryoImage", "CTesseract", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // oneDNN 2.x C API (Debian libdnnl-dev), for the fast training backend.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // KaryoNet: tensors, autograd, reference and oneDNN backends, ResNets, training, checkpoints.
+        .target(name: "KaryoNet", dependencies: ["CDNNL"]),
         // Synthetic and semi-synthetic karyograms and metaphases with ground truth.
         .target(name: "KaryoSynth", dependencies: ["KaryoImage", "KaryoLabels", "KaryoISCN"]),
         // The application layer: import pipeline, export, reports; what the CLI calls.
@@ -63,6 +68,7 @@ let package = Package(
                 "Karyo", "KaryoSynth", "KaryoDeid", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "karyonet-bench", dependencies: ["KaryoNet"], path: "Sources/KaryoNetBench"),
         .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth", "KaryoDeid"]),
         .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
         .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),
@@ -70,6 +76,7 @@ let package = Package(
         .testTarget(name: "KaryoManifestTests", dependencies: ["KaryoManifest"]),
         .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoStore"]),
         .testTarget(name: "KaryoSplitsTests", dependencies: ["KaryoSplits"]),
+        .testTarget(name: "KaryoNetTests", dependencies: ["KaryoNet"], exclude: ["Fixtures"]),
         .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoDeid"]),
         .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoSynth", "KaryoManifest"]),
         .testTarget(name: "KaryoTests", dependencies: ["Karyo"]),

@@ -8,6 +8,7 @@ packages=(
   libimage-exiftool-perl pngcheck libtiff-tools
   libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr
   libdnnl-dev
+  python3-venv
 )
 missing=()
 for p in "${packages[@]}"; do

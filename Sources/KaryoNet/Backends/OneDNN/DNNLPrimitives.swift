@@ -1,0 +1,135 @@
+import CDNNL
+
+/// The oneDNN CPU engine, shared by a backend and the layouts it creates (which outlive it when
+/// tensors do).
+final class DNNLContext: @unchecked Sendable {
+    let engine: dnnl_engine_t
+
+    init() {
+        var e: dnnl_engine_t?
+        dnnlCheck(dnnl_engine_create(&e, dnnl_cpu, 0), "create engine")
+        engine = e!
+    }
+
+    deinit { dnnl_engine_destroy(engine) }
+
+    /// Runs a one-off reorder between two descriptors on a private stream (thread-safe).
+    func reorder(from src: UnsafePointer<dnnl_memory_desc_t>, _ srcPointer: UnsafeMutableRawPointer,
+                 to dst: UnsafePointer<dnnl_memory_desc_t>, _ dstPointer: UnsafeMutableRawPointer) {
+        let p = DNNLPrimitive(reorderFrom: src, to: dst, engine: engine)
+        var stream: dnnl_stream_t?
+        dnnlCheck(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "create stream")
+        var a: dnnl_memory_t?, b: dnnl_memory_t?
+        dnnlCheck(dnnl_memory_create(&a, src, engine, srcPointer), "create memory")
+        dnnlCheck(dnnl_memory_create(&b, dst, engine, dstPointer), "create memory")
+        let args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: a), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: b)]
+        dnnlCheck(dnnl_primitive_execute(p.primitive, stream, 2, args), "execute reorder")
+        dnnlCheck(dnnl_stream_wait(stream), "wait for stream")
+        dnnl_memory_destroy(a); dnnl_memory_destroy(b); dnnl_stream_destroy(stream)
+    }
+}
+
+/// A oneDNN memory layout (descriptor) for one logical shape, interned by the backend so that
+/// layouts compare by identity.
+final class DNNLLayout: OpaqueLayout, @unchecked Sendable {
+    let md: UnsafeMutablePointer<dnnl_memory_desc_t>
+    let shape: [Int]
+    let storageCount: Int
+    /// True when the layout is plain row-major (tensors in it are returned with `layout == nil`).
+    let isPlain: Bool
+    private let context: DNNLContext
+
+    init(_ source: UnsafePointer<dnnl_memory_desc_t>, shape: [Int], isPlain: Bool, context: DNNLContext) {
+        md = .allocate(capacity: 1)
+        md.initialize(to: source.pointee)
+        self.shape = shape
+        storageCount = (dnnl_memory_desc_get_size(source) + 3) / 4
+        self.isPlain = isPlain
+        self.context = context
+    }
+
+    deinit { md.deallocate() }
+
+    func plainStorage(from storage: TensorStorage, shape: [Int]) -> TensorStorage {
+        precondition(shape.count == self.shape.count && shape.reduce(1, *) == self.shape.reduce(1, *),
+                     "layout of \(self.shape) used for \(shape)")
+        var plain = dnnl_memory_desc_t()
+        let tags = [dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd]
+        dnnlCheck(dnnl_memory_desc_init_by_tag(&plain, Int32(shape.count), self.shape.map(Int64.init), dnnl_f32,
+                                               tags[min(shape.count, 4) - 1]), "plain descriptor")
+        let out = TensorStorage(count: shape.reduce(1, *))
+        context.reorder(from: md, storage.pointer, to: &plain, out.pointer)
+        return out
+    }
+}
+
+/// A primitive descriptor and its primitive.
+final class DNNLPrimitive {
+    let pd: dnnl_primitive_desc_t
+    let primitive: dnnl_primitive_t
+
+    /// Creates a primitive; stops with a message naming `what` if oneDNN cannot.
+    static func make(descriptor: UnsafeRawPointer, engine: dnnl_engine_t, hint: DNNLPrimitive?, what: String,
+                     sumPostOp: Bool = false, reluPostOp: Bool = false) -> DNNLPrimitive {
+        guard let p = DNNLPrimitive(trying: descriptor, engine: engine, hint: hint, sumPostOp: sumPostOp,
+                                    reluPostOp: reluPostOp) else {
+            fatalError("KaryoNet oneDNN: no implementation for \(what)")
+        }
+        return p
+    }
+
+    /// Creates a primitive, or returns nil when oneDNN has no implementation for it (for example
+    /// Winograd convolution on a CPU without AVX-512).
+    init?(trying descriptor: UnsafeRawPointer, engine: dnnl_engine_t, hint: DNNLPrimitive?,
+          sumPostOp: Bool = false, reluPostOp: Bool = false) {
+        var attr: dnnl_primitive_attr_t?
+        if reluPostOp || sumPostOp {
+            var ops: dnnl_post_ops_t?
+            dnnlCheck(dnnl_post_ops_create(&ops), "create post-ops")
+            if sumPostOp { dnnlCheck(dnnl_post_ops_append_sum(ops, 1), "append sum post-op") }
+            if reluPostOp { dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "append ReLU post-op") }
+            dnnlCheck(dnnl_primitive_attr_create(&attr), "create attributes")
+            dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, ops), "set post-ops")
+            dnnl_post_ops_destroy(ops)
+        }
+        defer { if let attr { dnnl_primitive_attr_destroy(attr) } }
+        var pd: dnnl_primitive_desc_t?
+        guard dnnl_primitive_desc_create(&pd, descriptor, attr, engine, hint?.pd) == dnnl_success, let pd else { return nil }
+        var p: dnnl_primitive_t?
+        guard dnnl_primitive_create(&p, pd) == dnnl_success, let p else {
+            dnnl_primitive_desc_destroy(pd)
+            return nil
+        }
+        self.pd = pd
+        primitive = p
+    }
+
+    init(reorderFrom src: UnsafePointer<dnnl_memory_desc_t>, to dst: UnsafePointer<dnnl_memory_desc_t>, engine: dnnl_engine_t) {
+        var pd: dnnl_primitive_desc_t?
+        dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, src, engine, dst, engine, nil), "create reorder descriptor")
+        var p: dnnl_primitive_t?
+        dnnlCheck(dnnl_primitive_create(&p, pd), "create reorder")
+        self.pd = pd!
+        primitive = p!
+    }
+
+    /// A memory descriptor the primitive chose (`dnnl_query_src_md`, …).
+    func md(_ what: dnnl_query_t, _ index: Int32 = 0) -> UnsafePointer<dnnl_memory_desc_t> {
+        guard let md = dnnl_primitive_desc_query_md(pd, what, index) else {
+            fatalError("KaryoNet oneDNN: primitive has no memory descriptor for query \(what.rawValue)")
+        }
+        return md
+    }
+
+    deinit {
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(pd)
+    }
+}
+
+/// Stops with a message naming the failed oneDNN call (these are programming errors: shapes and
+/// layouts are validated before oneDNN is called).
+@inline(__always)
+func dnnlCheck(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
+    if status != dnnl_success { fatalError("KaryoNet oneDNN: \(what()) failed with status \(status.rawValue)") }
+}

@@ -1,0 +1,119 @@
+// karyonet-bench: times KaryoNet on ResNet-50 (the paper's variant, 90×90×1) for tools/bench-engine.
+//
+//   karyonet-bench train --batch 16 --steps 8 --warmup 2 [--size 90] [--threads 2] [--profile]
+//   karyonet-bench infer --batch 16 --steps 8 --warmup 2
+//   karyonet-bench accuracy --data set.safetensors --epochs 20 --batch 16 --lr 0.01 --seed 1
+//
+// Prints one line of `key=value` pairs (images_per_s is the median over the timed steps,
+// peak_rss_mb from getrusage).
+import Foundation
+import KaryoNet
+
+func argument(_ name: String, _ fallback: String) -> String {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: "--\(name)"), i + 1 < args.count { return args[i + 1] }
+    return fallback
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func minorFaults() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_minflt
+}
+
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+let mode = CommandLine.arguments.dropFirst().first ?? "train"
+let batch = Int(argument("batch", "16"))!
+let steps = Int(argument("steps", "8"))!
+let warmup = Int(argument("warmup", "2"))!
+let size = Int(argument("size", "90"))!
+let threads = Int(argument("threads", "2"))!
+let oneDNN = OneDNNBackend(threads: threads)
+let profiler = CommandLine.arguments.contains("--profile") ? ProfilingBackend(oneDNN) : nil
+let backend: any Backend = profiler ?? oneDNN
+
+switch mode {
+case "train", "infer":
+    let model = ResNet.paperVariant(seed: 1)
+    var g = SeededGenerator(seed: 7)
+    let x = Tensor.randomNormal([batch, 1, size, size], std: 1, generator: &g)
+    let labels = (0..<batch).map { $0 % 2 }
+    let optimizer = SGD(model.namedParameters.map(\.variable), momentum: 0.9, weightDecay: 1e-4)
+    let predictor = mode == "infer" ? Predictor(model: model, backend: backend) : nil
+    var times: [Double] = []
+    var faults = 0
+    var reorders = oneDNN.reorderStatistics
+    for step in 0..<(warmup + steps) {
+        if step == warmup { faults = minorFaults() }
+        let start = now()
+        if let predictor {
+            _ = try predictor.logits(x)
+        } else {
+            let tape = Tape(backend: backend, training: true)
+            let loss = tape.softmaxCrossEntropy(model(Variable(x), tape), labels: labels)
+            optimizer.zeroGradients()
+            tape.backward(loss)
+            optimizer.step(learningRate: 0.01)
+        }
+        if step >= warmup { times.append(now() - start) }
+        if step == warmup - 1 { profiler?.reset(); reorders = oneDNN.reorderStatistics }
+    }
+    if let profiler {
+        print(profiler.report())
+        print(String(format: "backend total %.3f s over %d steps", profiler.totals.values.reduce(0) { $0 + $1.seconds }, steps))
+        let r = oneDNN.reorderStatistics
+        print(String(format: "reorders (inside the above): %.3f s, %d calls, %.0f MB per step",
+                     r.seconds - reorders.seconds, (r.count - reorders.count) / steps,
+                     Double(r.bytes - reorders.bytes) / 1e6 / Double(steps)))
+    }
+    let m = median(times)
+    print(String(format: "engine=karyo mode=%@ batch=%d images_per_s=%.2f step_s=%.4f best_images_per_s=%.2f peak_rss_mb=%.0f faults_per_step=%d",
+                 mode, batch, Double(batch) / m, m, Double(batch) / times.min()!, peakRSSMegabytes(),
+                 (minorFaults() - faults) / max(steps, 1)))
+
+case "accuracy":
+    let path = argument("data", "")
+    let file = try SafeTensors(contentsOf: URL(fileURLWithPath: path))
+    func dataset(_ prefix: String) throws -> ImageDataset {
+        let images = try file.float("\(prefix)_images")
+        let labels = try file.int64("\(prefix)_labels").map { Int($0) }
+        let s = images.shape
+        return try ImageDataset(pixels: images.scalars, labels: labels, channels: s[1], height: s[2], width: s[3])
+    }
+    let train = try dataset("train"), validation = try dataset("val")
+    let epochs = Int(argument("epochs", "20"))!
+    let lr = Float(argument("lr", "0.01"))!
+    let seed = UInt64(argument("seed", "1"))!
+    let model = ResNet.paperVariant(seed: seed)
+    let config = TrainingConfiguration(
+        epochs: epochs, batchSize: batch, optimizer: .sgd(momentum: 0.9, nesterov: false, weightDecay: 1e-4),
+        schedule: LearningRateSchedule(base: lr, kind: .cosine(minimum: 0), warmupSteps: 0), seed: seed)
+    let trainer = Trainer(model: model, backend: backend, configuration: config)
+    let start = now()
+    trainer.onEpoch = { m in
+        print(String(format: "karyo epoch %2d train_loss=%.4f train_acc=%.3f val_loss=%.4f val_acc=%.3f (%.0f s)",
+                     m.epoch, m.trainLoss, m.trainAccuracy, m.validationLoss ?? .nan, m.validationAccuracy ?? .nan, now() - start))
+        fflush(nil)
+    }
+    let result = try trainer.fit(train: train, validation: validation)
+    let last = result.history.last!
+    print(String(format: "engine=karyo mode=accuracy epochs=%d val_acc=%.4f val_loss=%.4f seconds=%.0f peak_rss_mb=%.0f",
+                 result.history.count, last.validationAccuracy ?? .nan, last.validationLoss ?? .nan, now() - start,
+                 peakRSSMegabytes()))
+
+default:
+    FileHandle.standardError.write("usage: karyonet-bench train|infer|accuracy [options]\n".data(using: .utf8)!)
+    exit(64)
+}

@@ -1,0 +1,126 @@
+"""PyTorch side of tools/bench-engine: the same ResNet-50 (paper variant, 90x90x1) and the same
+measurements as karyonet-bench, printing one line of key=value pairs."""
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+import karyo_resnet  # noqa: E402
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timing(args):
+    torch.manual_seed(1)
+    model = karyo_resnet.resnet50_paper()
+    x = torch.randn(args.batch, 1, args.size, args.size)
+    labels = torch.arange(args.batch) % 2
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    times = []
+    if args.mode == "infer":
+        model.eval()
+    for step in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        if args.mode == "infer":
+            with torch.inference_mode():
+                model(x)
+        else:
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(x), labels).backward()
+            opt.step()
+        if step >= args.warmup:
+            times.append(time.perf_counter() - start)
+    m = statistics.median(times)
+    print(f"engine=pytorch mode={args.mode} batch={args.batch} images_per_s={args.batch / m:.2f} step_s={m:.4f} "
+          f"best_images_per_s={args.batch / min(times):.2f} "
+          f"peak_rss_mb={peak_rss_mb():.0f}")
+
+
+def load(path):
+    import json
+    import struct
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        body = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = info["data_offsets"]
+        dtype = {"F32": np.float32, "I64": np.int64}[info["dtype"]]
+        out[name] = np.frombuffer(body[a:b], dtype=dtype).reshape(info["shape"])
+    return out
+
+
+def accuracy(args):
+    torch.manual_seed(args.seed)
+    data = load(args.data)
+    xt, yt = torch.from_numpy(data["train_images"].copy()), torch.from_numpy(data["train_labels"].copy())
+    xv, yv = torch.from_numpy(data["val_images"].copy()), torch.from_numpy(data["val_labels"].copy())
+    model = karyo_resnet.resnet50_paper()
+    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
+    batches = len(xt) // args.batch
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=batches * args.epochs)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    g = torch.Generator().manual_seed(args.seed)
+    start = time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        order = torch.randperm(len(xt), generator=g)
+        tl, tc, seen = 0.0, 0, 0
+        for b in range(batches):
+            idx = order[b * args.batch:(b + 1) * args.batch]
+            logits = model(xt[idx])
+            loss = loss_fn(logits, yt[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            tl += loss.item() * len(idx)
+            tc += (logits.argmax(1) == yt[idx]).sum().item()
+            seen += len(idx)
+        model.eval()
+        vl, vc = 0.0, 0
+        with torch.inference_mode():
+            for s in range(0, len(xv), args.batch):
+                logits = model(xv[s:s + args.batch])
+                vl += loss_fn(logits, yv[s:s + args.batch]).item() * len(logits)
+                vc += (logits.argmax(1) == yv[s:s + args.batch]).sum().item()
+        print(f"pytorch epoch {epoch:2d} train_loss={tl / seen:.4f} train_acc={tc / seen:.3f} "
+              f"val_loss={vl / len(xv):.4f} val_acc={vc / len(xv):.3f} ({time.perf_counter() - start:.0f} s)", flush=True)
+    print(f"engine=pytorch mode=accuracy epochs={args.epochs} val_acc={vc / len(xv):.4f} val_loss={vl / len(xv):.4f} "
+          f"seconds={time.perf_counter() - start:.0f} peak_rss_mb={peak_rss_mb():.0f}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["train", "infer", "accuracy"])
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--steps", type=int, default=8)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--size", type=int, default=90)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--data")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.mode == "accuracy":
+        accuracy(args)
+    else:
+        timing(args)
+
+
+if __name__ == "__main__":
+    main()

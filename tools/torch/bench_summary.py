@@ -1,0 +1,26 @@
+"""Reads the key=value lines of karyonet-bench and tools/torch/bench.py (stdin) and prints medians
+per engine, mode and batch size, the Karyo/PyTorch ratios and peak RSS."""
+import statistics
+import sys
+from collections import defaultdict
+
+runs = defaultdict(list)
+for line in sys.stdin:
+    if not line.startswith("engine="):
+        continue
+    kv = dict(part.split("=", 1) for part in line.split())
+    if kv.get("mode") in ("train", "infer"):
+        runs[(kv["mode"], int(kv["batch"]), kv["engine"])].append((float(kv["images_per_s"]), float(kv["peak_rss_mb"])))
+
+targets = {"train": 1.5, "infer": 2.0}
+print(f"{'run':<16}{'Karyo img/s':>12}{'PyTorch img/s':>15}{'ratio':>8}{'target':>8}"
+      f"{'Karyo RSS MB':>14}{'PyTorch RSS MB':>16}  runs")
+for mode in ("train", "infer"):
+    for batch in sorted({b for (m, b, _) in runs if m == mode}):
+        k, t = runs.get((mode, batch, "karyo"), []), runs.get((mode, batch, "pytorch"), [])
+        if not k or not t:
+            continue
+        km, tm = statistics.median(r[0] for r in k), statistics.median(r[0] for r in t)
+        krss, trss = max(r[1] for r in k), max(r[1] for r in t)
+        print(f"{mode + ' b' + str(batch):<16}{km:>12.2f}{tm:>15.2f}{km / tm:>8.2f}{'>=' + str(targets[mode]):>8}"
+              f"{krss:>14.0f}{trss:>16.0f}  {len(k)}+{len(t)}")
