@@ -86,7 +86,8 @@ public struct ImportPipeline: Sendable {
         var results: [ImportedFile] = []
         let batch = try store.beginImportBatch(lab: request.lab)
         let total = listing.images.count
-        let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        // Files decoded and de-identified ahead of the (serial) store writes.
+        let window = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
         var pending: [Task<PreparedFile, Never>] = []
         var next = 0
         var done = 0
@@ -108,7 +109,7 @@ public struct ImportPipeline: Sendable {
                     Self.prepare(url, index: index, row: row, skip: skip, request: request, deidentifier: deidentifier)
                 })
         }
-        for _ in 0..<width { startNext() }
+        for _ in 0..<window { startNext() }
         while !pending.isEmpty {
             let prepared = await pending.removeFirst().value
             startNext()
