@@ -161,3 +161,39 @@ func bioimlabDataSample(stride: Int) -> [URL] {
         print("BioImLab data set: \(r.clean) of \(files.count) karyograms clean; quarantined: \(r.quarantined)")
     }
 }
+
+/// The verifier's OCR check on clean karyograms: chromosome shapes are not taken for names.
+@Suite struct VerifierOnKaryogramsTests {
+    static let synthetic = repoRoot.appendingPathComponent("samples/synthetic")
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: synthetic.path) && TesseractEngine.locateTessdata() != nil,
+                   "needs samples/synthetic and eng.traineddata"))
+    func deidentifiedSyntheticKaryogramsPassTheOCRCheck() throws {
+        let d = try Deidentifier(profile: DeidProfile())
+        let files = try FileManager.default.contentsOfDirectory(at: Self.synthetic, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasSuffix(".K.png") }.sorted { $0.path < $1.path }
+        #expect(!files.isEmpty)
+        for file in files {
+            let decoded = try ImageCodec.decode(Data(contentsOf: file), fileName: file.lastPathComponent)
+            guard case .clean(let result) = d.deidentify(decoded, lab: "real", knownIdentifiers: []) else {
+                Issue.record("\(file.lastPathComponent) was quarantined"); continue
+            }
+            let verdict = DeidVerifier.verify(png: result.png, image: result.image, forbidden: [], ocr: true)
+            #expect(verdict.passed, "\(file.lastPathComponent): \(verdict.problems)")
+        }
+    }
+
+    /// A possible name counts only with 3 or more letters, on a text line that is not a row of blobs.
+    @Test func credibleNameNeedsTextGlyphs() {
+        let word = OCRWord(text: "Xq", confidence: 95, box: PixelRect(x: 0, y: 0, width: 20, height: 10))
+        let line = TextLine(box: PixelRect(x: 0, y: 0, width: 100, height: 12), vertical: false, lightOnDark: false,
+                            glyphs: 6, glyphHeight: 10)
+        #expect(!DeidVerifier.isCredibleName(word, [line]))
+        let name = OCRWord(text: "Smith", confidence: 95, box: PixelRect(x: 0, y: 0, width: 40, height: 10))
+        #expect(DeidVerifier.isCredibleName(name, [line]))
+        #expect(!DeidVerifier.isCredibleName(name, []))
+        var blobs = line
+        blobs.blobGlyphs = 5
+        #expect(!DeidVerifier.isCredibleName(name, [blobs]))
+    }
+}

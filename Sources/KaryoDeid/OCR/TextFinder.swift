@@ -15,12 +15,36 @@ struct TextLine: Sendable, Equatable {
     /// How many of the glyphs are blobs rather than letters (see ``TextFinder/isBlob(_:)``):
     /// chromosomes and chromosome bands.
     var blobGlyphs: Int = 0
+    /// How many of the glyphs have another glyph of the line straight above or below them
+    /// (beside them, for vertical lines): overlapping along the line by half the narrower one
+    /// and apart across it. Pieces of chromosomes (bands, chromatids) stack so; text does not,
+    /// beyond the dots of colons and accents. All glyphs of two lines that ``TextFinder/mergeCollinear(_:)``
+    /// joined while lying on top of each other count as stacked.
+    var stackedGlyphs: Int = 0
 
     /// True when at least 2 in 3 of the line's glyphs are blobs: a row of chromosomes (or their
     /// bands) in a karyogram layout, not text. Text needs hollow, branched or wide glyphs; a line
     /// made only of bars (such as "Ill|") is too rare to matter. Such a line is still read, and
     /// masked when it reads as an identifier; it only does not count as unreadable text.
     var isBlobRow: Bool { glyphs >= 2 && blobGlyphs * 3 >= glyphs * 2 }
+
+    /// True for a row of chromosome pieces (separated chromatids, thin chromosomes) that the
+    /// chainer took for a line: either glyphs that do not share a baseline (the line is more than
+    /// 1.4 times as tall, across the reading direction, as its median glyph) with at least 3 in 10
+    /// of them blobs, or tall glyphs (20 px or more) of which at least half are blobs, or glyphs
+    /// of which at least half are stacked (``stackedGlyphs``; a time such as "12:30:45" in a
+    /// large font, where the colon dots are glyphs, has fewer). Text in
+    /// karyogram headers and labels has a common baseline (at most about 1.35 times the glyph
+    /// height with descenders) and few blob-shaped glyphs (only bold I, l, 1). Like
+    /// ``isBlobRow``, such a line is still read and masked when it reads as an identifier; it
+    /// only does not count as unreadable text.
+    var isRaggedRow: Bool {
+        guard glyphs >= 4 else { return false }
+        let across = vertical ? box.width : box.height
+        if across * 10 > glyphHeight * 14 && blobGlyphs * 10 >= glyphs * 3 { return true }
+        if stackedGlyphs * 2 >= glyphs { return true }
+        return glyphHeight >= 20 && blobGlyphs * 2 >= glyphs
+    }
 }
 
 /// Finds where burned-in text may be, cheaply, so that OCR runs on small crops only.
@@ -103,9 +127,13 @@ struct TextFinder {
                         : (a.box.x, a.box.x + a.box.width, b.box.x, b.box.x + b.box.width)
                     let gap = max(aStart, bStart) - min(aEnd, bEnd)
                     guard gap <= 2 * max(a.glyphHeight, b.glyphHeight) else { continue }
+                    // lines lying on top of each other (overlapping along the reading direction by
+                    // half the shorter one) do not continue each other: rows of chromosome pieces
+                    let stacked = -gap * 2 >= min(aEnd - aStart, bEnd - bStart)
                     lines[i] = TextLine(box: a.box.union(b.box), vertical: a.vertical, lightOnDark: a.lightOnDark,
                                         glyphs: a.glyphs + b.glyphs, glyphHeight: max(a.glyphHeight, b.glyphHeight),
-                                        blobGlyphs: a.blobGlyphs + b.blobGlyphs)
+                                        blobGlyphs: a.blobGlyphs + b.blobGlyphs,
+                                        stackedGlyphs: stacked ? a.glyphs + b.glyphs : a.stackedGlyphs + b.stackedGlyphs)
                     lines.remove(at: j)
                     merged = true
                     break outer
@@ -343,7 +371,26 @@ struct TextFinder {
         guard enough else { return nil }
         return TextLine(box: PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1),
                         vertical: vertical, lightOnDark: light, glyphs: members.count, glyphHeight: height,
-                        blobGlyphs: members.filter(Self.isBlob).count)
+                        blobGlyphs: members.filter(Self.isBlob).count,
+                        stackedGlyphs: Self.stackedCount(members, vertical: vertical))
+    }
+
+    /// How many of `members` have another member straight across the reading direction from
+    /// them: overlapping along the line by at least half the narrower of the two, and not
+    /// overlapping across it.
+    static func stackedCount(_ members: [Component], vertical: Bool) -> Int {
+        members.indices.filter { i in
+            let a = members[i]
+            return members.indices.contains { j in
+                guard j != i else { return false }
+                let b = members[j]
+                let (aLo, aHi, bLo, bHi) = vertical ? (a.minY, a.maxY, b.minY, b.maxY) : (a.minX, a.maxX, b.minX, b.maxX)
+                let (aC0, aC1, bC0, bC1) = vertical ? (a.minX, a.maxX, b.minX, b.maxX) : (a.minY, a.maxY, b.minY, b.maxY)
+                let along = min(aHi, bHi) - max(aLo, bLo) + 1
+                guard along * 2 >= min(aHi - aLo + 1, bHi - bLo + 1) else { return false }
+                return aC1 < bC0 || bC1 < aC0
+            }
+        }.count
     }
 
     /// A filled blob, at least 4 pixels thick: mostly one run per row (at most half the rows

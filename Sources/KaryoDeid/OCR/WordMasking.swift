@@ -13,7 +13,8 @@ import KaryoImage
 ///   with `maskAllText`, any confident word that is not a karyogram label.
 /// - A line not masked that looks like text (4 or more glyphs no taller than 40 pixels) but was not read confidently
 ///   (no word, or mean confidence below `maskConfidence`) is counted as uncertain, unless its
-///   glyphs are chromosome-like blobs (``TextLine/isBlobRow``): rows of chromosomes and bands.
+///   glyphs are chromosome-like blobs (``TextLine/isBlobRow``): rows of chromosomes and bands,
+///   or a ragged row of chromosome pieces (``TextLine/isRaggedRow``).
 struct LineMasking {
     let profile: DeidProfile
     let rules: IdentifierRules
@@ -55,7 +56,8 @@ struct LineMasking {
                 d.masks.append(reading.line.box.padded(by: pad))
                 continue
             }
-            if reading.line.glyphs >= 4 && reading.line.glyphHeight <= 40 && !reading.line.isBlobRow {
+            if reading.line.glyphs >= 4 && reading.line.glyphHeight <= 40 && !reading.line.isBlobRow
+                && !reading.line.isRaggedRow {
                 let mean = words.isEmpty ? 0 : words.map(\.confidence).reduce(0, +) / Float(words.count)
                 if mean < profile.maskConfidence { d.uncertain += 1 }
             }

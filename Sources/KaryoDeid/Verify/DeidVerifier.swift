@@ -15,7 +15,9 @@ import Glibc
 ///   ignoring ASCII case, as UTF-8 or UTF-16. (Shorter strings are not searched: three given
 ///   bytes occur by chance in a megabyte of compressed pixels.)
 /// - `ocr` (when asked): OCR of the pixels at 0, 90 and 270 degrees finds no confident word that
-///   looks like an identifier or matches a forbidden string.
+///   looks like an identifier or matches a forbidden string. A capitalised word (possible name)
+///   counts only when it is credible text (see ``isCredibleName(_:_:)``): chromosome shapes are
+///   often read as short capitalised words.
 public enum DeidVerifier {
     /// Verifies one PNG. `image`: the pixels it must hold (nil: not compared). `ocr`: also run
     /// the OCR check (needs libtesseract and eng.traineddata; when they are missing the check
@@ -88,8 +90,15 @@ public enum DeidVerifier {
                     let words = try ocrPool.withEngine { engine in
                         TextScanner().scan(pixels, orientations: orientations, engine: engine)
                     }
+                    var textLines: [TextLine]?
                     for word in words where word.confidence >= confidence {
                         let kind = rules.classify(word.text)
+                        if kind == .possibleName {
+                            // a capitalised word counts only when it is credible text: 3 or more
+                            // letters, in a box holding text-like glyphs (not a chromosome blob)
+                            if textLines == nil { textLines = TextFinder().lines(in: pixels) }
+                            guard isCredibleName(word, textLines ?? []) else { continue }
+                        }
                         if kind.isIdentifierLike {
                             problems.append("OCR found a word that looks like an identifier (\(kind.rawValue), confidence \(Int(word.confidence))) at x=\(word.box.x) y=\(word.box.y)")
                         }
@@ -102,6 +111,18 @@ public enum DeidVerifier {
             }
         }
         return VerifierResult(status: problems.isEmpty ? .passed : .failed, checks: checks, problems: problems)
+    }
+
+    /// Whether a word that reads as a possible name is credible text: at least 3 letters, and at
+    /// least half of its box covered by a candidate text line of ``TextFinder`` that is not a row
+    /// of chromosome-like blobs (``TextLine/isBlobRow``, ``TextLine/isRaggedRow``). OCR of a
+    /// whole karyogram reads chromosome shapes as short capitalised "words"; those lie on no
+    /// text line. Known identifiers, long numbers, dates and identifier labels are not filtered.
+    static func isCredibleName(_ word: OCRWord, _ lines: [TextLine]) -> Bool {
+        guard word.text.filter(\.isLetter).count >= 3, word.box.area > 0 else { return false }
+        return lines.contains { line in
+            !line.isBlobRow && !line.isRaggedRow && line.box.intersection(word.box).area * 2 >= word.box.area
+        }
     }
 
     // MARK: - PNG structure
