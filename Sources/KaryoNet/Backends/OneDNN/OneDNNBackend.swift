@@ -170,28 +170,24 @@ public final class OneDNNBackend: Backend {
     // MARK: Element-wise
 
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
-        let la = layout(of: a)
-        let bb = reorder(b, to: la)
-        let p = cached(PrimitiveKey(kind: "add", dims: a.shape, layouts: [ObjectIdentifier(la)])) {
-            var d = dnnl_binary_desc_t()
-            dnnlCheck(dnnl_binary_desc_init(&d, dnnl_binary_add, la.md, la.md, la.md), "binary add descriptor")
-            return DNNLPrimitive.make(descriptor: &d, engine: engine, hint: nil, what: "add")
-        }
-        let out = allocate(la)
-        execute(p, [(DNNL_ARG_SRC_0, la, a.storage.pointer), (DNNL_ARG_SRC_1, la, bb.storage.pointer),
-                    (DNNL_ARG_DST, la, out.storage.pointer)])
-        return out
+        binaryAdd(a, b, relu: false)
     }
 
     public func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
+        binaryAdd(a, b, relu: true)
+    }
+
+    /// `a + b` in `a`'s layout, optionally with a fused ReLU post-op.
+    private func binaryAdd(_ a: Tensor, _ b: Tensor, relu: Bool) -> Tensor {
         precondition(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
         let la = layout(of: a)
         let bb = reorder(b, to: la)
-        let p = cached(PrimitiveKey(kind: "add-relu", dims: a.shape, layouts: [ObjectIdentifier(la)])) {
+        let kind = relu ? "add-relu" : "add"
+        let p = cached(PrimitiveKey(kind: kind, dims: a.shape, layouts: [ObjectIdentifier(la)])) {
             var d = dnnl_binary_desc_t()
             dnnlCheck(dnnl_binary_desc_init(&d, dnnl_binary_add, la.md, la.md, la.md), "binary add descriptor")
-            return DNNLPrimitive.make(descriptor: &d, engine: engine, hint: nil, what: "add+relu", reluPostOp: true)
+            return DNNLPrimitive.make(
+                descriptor: &d, engine: engine, hint: nil, what: relu ? "add+relu" : "add", reluPostOp: relu)
         }
         let out = allocate(la)
         execute(p, [(DNNL_ARG_SRC_0, la, a.storage.pointer), (DNNL_ARG_SRC_1, la, bb.storage.pointer),
