@@ -109,7 +109,15 @@ public struct Exporter: Sendable {
         // Record the resolved version id, never a moving reference such as HEAD or a tag.
         var request = request
         request.version = try store.resolveVersion(request.version).id
-        let manifest = try plan(request)
+        return try write(try plan(request), request: request, to: directory, progress: progress)
+    }
+
+    /// Writes a planned export and records it.
+    private func write(
+        _ manifest: ExportManifest, request: ExportRequest, to directory: URL,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> Result {
+        let files = try Self.manifestFiles(manifest)
         let fm = FileManager.default
         let target = directory.standardizedFileURL
         if fm.fileExists(atPath: target.path) {
@@ -127,17 +135,15 @@ public struct Exporter: Sendable {
                 try fm.copyItem(at: store.blobURL(entry.sha256), to: destination)
                 progress?(index + 1, manifest.entries.count)
             }
-            let csv = Self.csv(manifest)
-            let json = try JSONOutput.encoder().encode(manifest)
-            try Data(csv.utf8).write(to: staging.appendingPathComponent("manifest.csv"))
-            try json.write(to: staging.appendingPathComponent("manifest.json"))
+            try files.csv.write(to: staging.appendingPathComponent("manifest.csv"))
+            try files.json.write(to: staging.appendingPathComponent("manifest.json"))
             try Data(Self.readme(manifest).utf8).write(to: staging.appendingPathComponent("README.txt"))
             try fm.moveItem(at: staging, to: target)
         } catch {
             try? fm.removeItem(at: staging)
             throw error
         }
-        let digest = Self.manifestDigest(manifest)
+        let digest = Self.digest(files)
         let parameters = try JSONOutput.string(request, pretty: false).trimmingCharacters(in: .newlines)
         let id = try store.recordExport(version: manifest.version, parameters: parameters, manifestSHA256: digest)
         return Result(
@@ -152,18 +158,29 @@ public struct Exporter: Sendable {
             throw ExportError.unknownExport(exportID)
         }
         let request = try JSONDecoder().decode(ExportRequest.self, from: Data(record.parameters.utf8))
-        let result = try export(request, to: directory)
-        guard result.manifestSHA256 == record.manifestSHA256 else {
-            throw ExportError.notReproduced(exportID, expected: record.manifestSHA256, got: result.manifestSHA256)
+        // Check before writing anything: a store that no longer gives the same manifest writes nothing.
+        let manifest = try plan(request)
+        let digest = try Self.manifestDigest(manifest)
+        guard digest == record.manifestSHA256 else {
+            throw ExportError.notReproduced(exportID, expected: record.manifestSHA256, got: digest)
         }
-        return result
+        return try write(manifest, request: request, to: directory)
+    }
+
+    /// The bytes of `manifest.csv` and `manifest.json`.
+    static func manifestFiles(_ manifest: ExportManifest) throws -> (csv: Data, json: Data) {
+        (Data(csv(manifest).utf8), try JSONOutput.encoder().encode(manifest))
     }
 
     /// SHA-256 of `manifest.csv` followed by `manifest.json`: identical exports have identical digests.
-    static func manifestDigest(_ manifest: ExportManifest) -> String {
+    static func manifestDigest(_ manifest: ExportManifest) throws -> String {
+        digest(try manifestFiles(manifest))
+    }
+
+    static func digest(_ files: (csv: Data, json: Data)) -> String {
         var hasher = SHA256()
-        hasher.update(data: Data(csv(manifest).utf8))
-        hasher.update(data: (try? JSONOutput.encoder().encode(manifest)) ?? Data())
+        hasher.update(data: files.csv)
+        hasher.update(data: files.json)
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
