@@ -117,18 +117,17 @@ public struct ImportPipeline: Sendable {
             done += 1
             progress?(done, total)
         }
-        let files = results + skipped
-        try store.finishImportBatch(
-            batch, imported: files.count { $0.outcome == .imported },
-            duplicates: files.count { $0.outcome == .duplicate },
-            failed: files.count { $0.outcome == .failed || $0.outcome == .quarantined })
-        return ImportReport(
-            lab: request.lab, batch: batch, files: files,
+        let report = ImportReport(
+            lab: request.lab, batch: batch, files: results + skipped,
             manifestProblems: manifest?.problems.map {
                 request.showPaths ? $0.description : Self.withoutFileNames($0.description)
             } ?? [],
             rejectedManifestRows: manifest?.errors.count ?? 0,
             missingPaths: listing.missing, seconds: Date().timeIntervalSince(started))
+        try store.finishImportBatch(
+            batch, imported: report.imported, duplicates: report.duplicates,
+            failed: report.failed + report.quarantined)
+        return report
     }
 
     /// A file read, decoded and re-encoded, ready to store; or the reason it cannot be.

@@ -37,33 +37,34 @@ public struct ImportedFile: Sendable, Codable, Equatable {
 
 /// The result of `karyo import`: one entry per file, counts, and manifest problems.
 public struct ImportReport: Sendable, Codable {
-    public var lab: String
-    public var batch: Int64?
-    public var files: [ImportedFile]
-    /// Problems found in the manifest (by line; never with patient identifiers).
-    public var manifestProblems: [String]
-    /// Manifest rows that could not be used (fatal problems): their files were not imported.
-    public var rejectedManifestRows: Int
-    /// Paths given on the command line that do not exist.
-    public var missingPaths: [String]
-    public var seconds: Double
+    /// Files per outcome.
+    public struct Summary: Sendable, Codable, Equatable {
+        public var imported = 0, duplicates = 0, failed = 0, skipped = 0, quarantined = 0
+    }
 
-    public var imported: Int { files.count { $0.outcome == .imported } }
-    public var duplicates: Int { files.count { $0.outcome == .duplicate } }
-    public var failed: Int { files.count { $0.outcome == .failed } }
-    public var skipped: Int { files.count { $0.outcome == .skipped } }
-    public var quarantined: Int { files.count { $0.outcome == .quarantined } }
+    public let lab: String
+    public let batch: Int64?
+    public let files: [ImportedFile]
+    /// Problems found in the manifest (by line; never with patient identifiers).
+    public let manifestProblems: [String]
+    /// Manifest rows that could not be used (fatal problems): their files were not imported.
+    public let rejectedManifestRows: Int
+    /// Paths given on the command line that do not exist.
+    public let missingPaths: [String]
+    public let seconds: Double
+    /// Counted from `files` when the report is made.
+    public let summary: Summary
+
+    public var imported: Int { summary.imported }
+    public var duplicates: Int { summary.duplicates }
+    public var failed: Int { summary.failed }
+    public var skipped: Int { summary.skipped }
+    public var quarantined: Int { summary.quarantined }
 
     /// Whether anything went wrong that the user must look at.
     public var hasFailures: Bool {
         failed > 0 || quarantined > 0 || rejectedManifestRows > 0 || !missingPaths.isEmpty
     }
-
-    enum CodingKeys: String, CodingKey {
-        case lab, batch, files, manifestProblems, rejectedManifestRows, missingPaths, seconds, summary
-    }
-
-    struct Summary: Codable { var imported, duplicates, failed, skipped, quarantined: Int }
 
     public init(
         lab: String, batch: Int64?, files: [ImportedFile], manifestProblems: [String], rejectedManifestRows: Int,
@@ -76,28 +77,16 @@ public struct ImportReport: Sendable, Codable {
         self.rejectedManifestRows = rejectedManifestRows
         self.missingPaths = missingPaths
         self.seconds = seconds
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        lab = try c.decode(String.self, forKey: .lab)
-        batch = try c.decodeIfPresent(Int64.self, forKey: .batch)
-        files = try c.decode([ImportedFile].self, forKey: .files)
-        manifestProblems = try c.decode([String].self, forKey: .manifestProblems)
-        rejectedManifestRows = try c.decode(Int.self, forKey: .rejectedManifestRows)
-        missingPaths = try c.decode([String].self, forKey: .missingPaths)
-        seconds = try c.decode(Double.self, forKey: .seconds)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(lab, forKey: .lab)
-        try c.encodeIfPresent(batch, forKey: .batch)
-        try c.encode(files, forKey: .files)
-        try c.encode(manifestProblems, forKey: .manifestProblems)
-        try c.encode(rejectedManifestRows, forKey: .rejectedManifestRows)
-        try c.encode(missingPaths, forKey: .missingPaths)
-        try c.encode(seconds, forKey: .seconds)
-        try c.encode(Summary(imported: imported, duplicates: duplicates, failed: failed, skipped: skipped, quarantined: quarantined), forKey: .summary)
+        var summary = Summary()
+        for file in files {
+            switch file.outcome {
+            case .imported: summary.imported += 1
+            case .duplicate: summary.duplicates += 1
+            case .failed: summary.failed += 1
+            case .skipped: summary.skipped += 1
+            case .quarantined: summary.quarantined += 1
+            }
+        }
+        self.summary = summary
     }
 }
