@@ -68,8 +68,12 @@ let package = Package(
                 "Karyo", "KaryoSynth", "KaryoDeid", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Extraction of chromosomes 9 and 22 from karyograms and metaphases; 90x90 normalization.
+        .target(name: "KaryoExtract", dependencies: ["KaryoImage"]),
+        // Ground-truth cell sets: 90x90 t(9;22) inputs cut from (semi-)synthetic karyograms by their truth.
+        .target(name: "KaryoCellSets", dependencies: ["KaryoImage", "KaryoSynth", "KaryoExtract"]),
         .executableTarget(name: "karyonet-bench", dependencies: ["KaryoNet"], path: "Sources/KaryoNetBench"),
-        .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth", "KaryoDeid"]),
+        .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth", "KaryoDeid", "KaryoCellSets"]),
         .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
         .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),
         .testTarget(name: "KaryoISCNTests", dependencies: ["KaryoISCN"]),
@@ -80,6 +84,7 @@ let package = Package(
         .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoDeid"]),
         .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoSynth", "KaryoManifest"]),
         .testTarget(name: "KaryoTests", dependencies: ["Karyo"]),
+        .testTarget(name: "KaryoCellSetsTests", dependencies: ["KaryoCellSets", "KaryoExtract"]),
         .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCLI", "KaryoImage"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,8 @@
 //   karyo-bench commit  [--sizes 10000,100000]      commit and diff time with 10 label changes
 //   karyo-bench deid    [--images N] [--samples DIR] [--corpus DIR]
 //                                                   de-identification images/s at 1600x1200, OCR on/off
+//   karyo-bench t922-cells OUT [--patients N] [--real-crops DIR]
+//                                                   a (semi-)synthetic t(9;22) cell set of 90x90 PNGs
 //
 // tools/bench-store runs both, and the Python peer pipeline for comparison.
 import Foundation
@@ -171,10 +173,12 @@ switch mode {
 case "import": try await benchImport()
 case "commit": try benchCommit()
 case "deid": try benchDeid()
+case "t922-cells": try makeT922Cells()
 default:
     print("""
         usage: karyo-bench import [--images N] [--work DIR]
                karyo-bench commit [--sizes 10000,100000] [--repeats 5]
                karyo-bench deid [--images 16] [--samples DIR] [--corpus DIR]
+               karyo-bench t922-cells OUT [--patients 40] [--cells-per-patient 4] [--seed 1] [--real-crops DIR]
         """)
 }
