@@ -153,7 +153,7 @@ public enum T922CellSet {
 /// A cell set could not be made.
 public struct CellSetError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// Per-index results filled from worker threads.
