@@ -31,16 +31,8 @@ enum ImageFileWalker {
                 if seen.insert(url.resolvingSymlinksInPath().path).inserted { listing.images.append(url) }
                 continue
             }
-            var found: [URL] = []
-            let enumerator = fm.enumerator(
-                at: url, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey],
-                options: [.skipsHiddenFiles, .skipsPackageDescendants])
-            while let item = enumerator?.nextObject() as? URL {
-                let values = try? item.resourceValues(forKeys: [.isRegularFileKey])
-                if values?.isRegularFile == true { found.append(item.standardizedFileURL) }
-            }
-            found.sort { $0.path < $1.path }
-            for file in found where seen.insert(file.resolvingSymlinksInPath().path).inserted {
+            let found = (FileTree.files(under: url) ?? []).map(\.url)
+            for file in found where seen.insert(file.path).inserted {
                 if imageExtensions.contains(file.pathExtension.lowercased()) || hasImageSignature(file) {
                     listing.images.append(file)
                 } else {

@@ -1,4 +1,5 @@
 import Foundation
+import KaryoImage
 
 /// Regular files under a folder, recursively, hidden files and folders skipped, sorted by their
 /// relative path (byte order): the "walk order" that numbers `karyo deid` outputs.
@@ -17,19 +18,9 @@ enum FolderWalk {
         guard isDirectory.boolValue else {
             return [File(url: root, relativePath: root.lastPathComponent)]
         }
-        let base = root.standardizedFileURL.resolvingSymlinksInPath().path
-        guard let walker = fm.enumerator(at: URL(fileURLWithPath: base), includingPropertiesForKeys: [.isRegularFileKey],
-                                         options: [.skipsHiddenFiles]) else {
+        guard let files = FileTree.files(under: root) else {
             throw DeidBatchError(description: "the input folder cannot be read", kind: .io)
         }
-        var files: [File] = []
-        for case let url as URL in walker {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
-            let path = url.standardizedFileURL.resolvingSymlinksInPath().path
-            var relative = path.hasPrefix(base) ? String(path.dropFirst(base.count)) : url.lastPathComponent
-            while relative.hasPrefix("/") { relative.removeFirst() }
-            files.append(File(url: url, relativePath: relative))
-        }
-        return files.sorted { Array($0.relativePath.utf8).lexicographicallyPrecedes(Array($1.relativePath.utf8)) }
+        return files.map { File(url: $0.url, relativePath: $0.relativePath) }
     }
 }
