@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C shims over libjpeg (setjmp error recovery), libtiff (variadic tag API) and libpng.
@@ -59,20 +61,38 @@ let package = Package(
             name: "Karyo",
             dependencies: [
                 "KaryoImage", "KaryoLabels", "KaryoISCN", "KaryoManifest", "KaryoStore", "KaryoSplits", "KaryoDeid",
+                "KaryoLoop", "KaryoExtract", "KaryoMetaphase",
             ]
         ),
         // The `karyo` command: argument parsing only; everything else is in the Karyo library.
         .executableTarget(
             name: "KaryoCLI",
             dependencies: [
-                "Karyo", "KaryoSynth", "KaryoDeid", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Karyo", "KaryoServe", "KaryoStore", "KaryoSynth", "KaryoDeid", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Extraction of chromosomes 9 and 22 from karyograms and metaphases; 90x90 normalization.
         .target(name: "KaryoExtract", dependencies: ["KaryoImage"]),
+        .executableTarget(name: "karyo-extract-bench", dependencies: ["KaryoExtract", "KaryoImage"], path: "Sources/KaryoExtractBench"),
+        // Metaphase segmentation, the 24-class chromosome classifier (KaryoNet) and 9/22 picking.
+        .target(name: "KaryoMetaphase", dependencies: ["KaryoImage", "KaryoNet"], resources: [.copy("Resources")]),
+        .executableTarget(
+            name: "karyo-train-classifier",
+            dependencies: ["KaryoMetaphase", "KaryoImage", "KaryoNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/KaryoTrainClassifier"
+        ),
+        .executableTarget(
+            name: "karyo-metaphase-bench",
+            dependencies: ["KaryoMetaphase", "KaryoImage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/KaryoMetaphaseBench"
+        ),
         // Ground-truth cell sets: 90x90 t(9;22) inputs cut from (semi-)synthetic karyograms by their truth.
         .target(name: "KaryoCellSets", dependencies: ["KaryoImage", "KaryoSynth", "KaryoExtract"]),
-        .executableTarget(name: "karyonet-bench", dependencies: ["KaryoNet"], path: "Sources/KaryoNetBench"),
+        // The active-learning loop's core (store-independent): metrics with patient-bootstrap CIs, grouped
+        // K-fold, uncertainty, confident learning, review queues, the HTML report.
+        .target(name: "KaryoLoop", dependencies: ["KaryoNet", "KaryoImage"]),
+        .executableTarget(name: "karyo-loop-bench", dependencies: ["KaryoLoop", "KaryoImage"], path: "Sources/KaryoLoopBench"),
+        .executableTarget(name: "karyonet-bench", dependencies: ["KaryoNet", "KaryoImage"], path: "Sources/KaryoNetBench"),
         .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth", "KaryoDeid", "KaryoCellSets"]),
         .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
         .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),
@@ -84,8 +104,30 @@ let package = Package(
         .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoDeid"]),
         .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoSynth", "KaryoManifest"]),
         .testTarget(name: "KaryoTests", dependencies: ["Karyo"]),
+        .testTarget(name: "KaryoExtractTests", dependencies: ["KaryoExtract", "KaryoImage"], exclude: ["Fixtures"]),
         .testTarget(name: "KaryoCellSetsTests", dependencies: ["KaryoCellSets", "KaryoExtract"]),
-        .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCLI", "KaryoImage"]),
+        .testTarget(name: "KaryoMetaphaseTests", dependencies: ["KaryoMetaphase", "KaryoImage", "KaryoNet"]),
+        .testTarget(name: "KaryoLoopTests", dependencies: ["KaryoLoop", "KaryoStore", "KaryoImage"]),
+        // The review web app (`karyo serve`, Hummingbird): accounts, sessions, CSRF, queue review,
+        // blind double reading, agreement statistics, dataset pages.
+        .target(
+            name: "KaryoServe",
+            dependencies: [
+                "KaryoStore", "KaryoLabels", "KaryoImage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(name: "karyo-serve-bench", dependencies: ["KaryoServe", "KaryoStore"], path: "Sources/KaryoServeBench"),
+        .testTarget(
+            name: "KaryoServeTests",
+            dependencies: [
+                "KaryoServe", "KaryoStore", "KaryoImage", "KaryoCLI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCLI", "KaryoImage", "KaryoStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

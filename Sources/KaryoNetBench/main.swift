@@ -1,8 +1,10 @@
 // karyonet-bench: times KaryoNet on ResNet-50 (the paper's variant, 90×90×1) for tools/bench-engine.
 //
 //   karyonet-bench train --batch 16 --steps 8 --warmup 2 [--size 90] [--threads 2] [--profile]
-//   karyonet-bench infer --batch 16 --steps 8 --warmup 2
-//   karyonet-bench accuracy --data set.safetensors --epochs 20 --batch 16 --lr 0.01 --seed 1
+//   karyonet-bench infer --batch 16 --steps 8 --warmup 2 [--split 8] [--direct]
+//     (--split: run the batch as sub-batches of that size; --direct: no Winograd convolutions)
+//   karyonet-bench accuracy --cells DIR --epochs 20 --batch 16 --lr 0.01 --seed 1
+//     (DIR: a `karyo-bench t922-cells` folder, cells.csv + PNGs; see CellSet.swift)
 //
 // Prints one line of `key=value` pairs (images_per_s is the median over the timed steps,
 // peak_rss_mb from getrusage).
@@ -40,7 +42,8 @@ let steps = Int(argument("steps", "8"))!
 let warmup = Int(argument("warmup", "2"))!
 let size = Int(argument("size", "90"))!
 let threads = Int(argument("threads", "2"))!
-let oneDNN = OneDNNBackend(threads: threads)
+let oneDNN = OneDNNBackend(threads: threads, winograd: !CommandLine.arguments.contains("--direct"))
+let split = Int(argument("split", "0"))!
 let profiler = CommandLine.arguments.contains("--profile") ? ProfilingBackend(oneDNN) : nil
 let backend: any Backend = profiler ?? oneDNN
 
@@ -52,6 +55,9 @@ case "train", "infer":
     let labels = (0..<batch).map { $0 % 2 }
     let optimizer = SGD(model.namedParameters.map(\.variable), momentum: 0.9, weightDecay: 1e-4)
     let predictor = mode == "infer" ? Predictor(model: model, backend: backend) : nil
+    let chunks = split > 0 ? stride(from: 0, to: batch, by: split).map { s in
+        Tensor(Array(x.scalars[(s * size * size)..<(min(s + split, batch) * size * size)]), shape: [min(split, batch - s), 1, size, size])
+    } : []
     var times: [Double] = []
     var faults = 0
     var reorders = oneDNN.reorderStatistics
@@ -59,7 +65,11 @@ case "train", "infer":
         if step == warmup { faults = minorFaults() }
         let start = now()
         if let predictor {
-            _ = try predictor.logits(x)
+            if split > 0 && split < batch {
+                for s in stride(from: 0, to: batch, by: split) { _ = try predictor.logits(chunks[s / split]) }
+            } else {
+                _ = try predictor.logits(x)
+            }
         } else {
             let tape = Tape(backend: backend, training: true)
             let loss = tape.softmaxCrossEntropy(model(Variable(x), tape), labels: labels)
@@ -84,15 +94,16 @@ case "train", "infer":
                  (minorFaults() - faults) / max(steps, 1)))
 
 case "accuracy":
-    let path = argument("data", "")
-    let file = try SafeTensors(contentsOf: URL(fileURLWithPath: path))
-    func dataset(_ prefix: String) throws -> ImageDataset {
-        let images = try file.float("\(prefix)_images")
-        let labels = try file.int64("\(prefix)_labels").map { Int($0) }
-        let s = images.shape
-        return try ImageDataset(pixels: images.scalars, labels: labels, channels: s[1], height: s[2], width: s[3])
+    let cells: CellSet
+    do { cells = try CellSet(folder: URL(fileURLWithPath: argument("cells", ""))) } catch {
+        FileHandle.standardError.write("karyonet-bench: \(error)\n".data(using: .utf8)!)
+        exit(65)
     }
-    let train = try dataset("train"), validation = try dataset("val")
+    let train = cells.train, validation = cells.validation
+    let checksum = train.pixels.reduce(0.0) { $0 + Double($1) } + validation.pixels.reduce(0.0) { $0 + Double($1) }
+    print(String(format: "karyo: %d training (%d positive) and %d validation (%d positive) cells of %dx%d, pixel sum %.3f",
+                 train.count, train.labels.reduce(0, +), validation.count, validation.labels.reduce(0, +),
+                 train.width, train.height, checksum))
     let epochs = Int(argument("epochs", "20"))!
     let lr = Float(argument("lr", "0.01"))!
     let seed = UInt64(argument("seed", "1"))!
@@ -109,8 +120,8 @@ case "accuracy":
     }
     let result = try trainer.fit(train: train, validation: validation)
     let last = result.history.last!
-    print(String(format: "engine=karyo mode=accuracy epochs=%d val_acc=%.4f val_loss=%.4f seconds=%.0f peak_rss_mb=%.0f",
-                 result.history.count, last.validationAccuracy ?? .nan, last.validationLoss ?? .nan, now() - start,
+    print(String(format: "engine=karyo mode=accuracy seed=%llu epochs=%d val_acc=%.4f val_loss=%.4f seconds=%.0f peak_rss_mb=%.0f",
+                 seed, result.history.count, last.validationAccuracy ?? .nan, last.validationLoss ?? .nan, now() - start,
                  peakRSSMegabytes()))
 
 default:

@@ -74,8 +74,54 @@ import Testing
         try Self.compare(Self.run(ResNet.small(width: 8), OneDNNBackend(threads: 1), fixture), fixture)
     }
 
+    /// A checkpoint written by PyTorch itself (its `state_dict()` after the training step, with
+    /// `num_batches_tracked`) loads into Karyo and gives PyTorch's eval-mode logits; the same file
+    /// starts a fine-tuning model with another classifier (transfer learning, `fc.` skipped).
+    @Test func loadsPyTorchStateDict() throws {
+        let fixture = try Self.load("small-resnet")
+        let url = fixturesDirectory.appendingPathComponent("small-resnet-torch-state.safetensors")
+        let model = ResNet.small(width: 8)
+        try model.load(contentsOf: url)
+        #expect(model.namedBatchNorms.allSatisfy { $0.layer.numBatchesTracked == 1 })
+        let x = try fixture.float("input")
+        for backend: any Backend in [ReferenceBackend(), OneDNNBackend(threads: 1)] {
+            let logits = try Predictor(model: model, backend: backend).logits(x).scalars
+            model.unfoldBatchNorm()
+            let e = normRelativeError(logits, try fixture.float("eval_logits").scalars)
+            #expect(e < 1e-4, "\(backend.name): relative error \(e)")
+        }
+        let fineTune = ResNet.small(width: 8, classes: 24)
+        #expect(throws: KaryoNetError.self) { try fineTune.load(contentsOf: url) }
+        try fineTune.load(contentsOf: url, skipping: ["fc."])
+        #expect(fineTune.stem.conv.weight.value.scalars == model.stem.conv.weight.value.scalars)
+        #expect(fineTune.fc.weight.shape == [24, 64])
+    }
+
+    /// ResNet-50 (paper variant) on a 4×1×32×32 input: every layer of the real network on the
+    /// plain-Swift backend, small enough for a debug build.
+    @Test func resnet50PaperVariantReferenceBackendMatchesPyTorch() throws {
+        let fixture = try Self.load("resnet50-paper-tiny")
+        try Self.compare(Self.run(ResNet.paperVariant(), ReferenceBackend(), fixture), fixture)
+    }
+
+    @Test func resnet50PaperVariantOneDNNMatchesPyTorchOnTinyInput() throws {
+        let fixture = try Self.load("resnet50-paper-tiny")
+        try Self.compare(Self.run(ResNet.paperVariant(), OneDNNBackend(threads: 1), fixture), fixture)
+    }
+
+    /// On ResNet-50 at 64×64 the folded inference uses Winograd (oneDNN's F(4×4, 3×3), the
+    /// default) for the stride-1 3×3 layers; it is checked within 1e-4 as everything else, and so is
+    /// the direct convolution.
     @Test func resnet50PaperVariantOneDNNMatchesPyTorch() throws {
         let fixture = try Self.load("resnet50-paper")
-        try Self.compare(Self.run(ResNet.paperVariant(), OneDNNBackend(threads: 1), fixture), fixture)
+        let outcome = try Self.run(ResNet.paperVariant(), OneDNNBackend(threads: 1), fixture)
+        try Self.compare(outcome, fixture)
+        let direct = try Predictor(model: outcome.model, backend: OneDNNBackend(threads: 1, winograd: false))
+            .logits(try fixture.float("input")).scalars
+        outcome.model.unfoldBatchNorm()
+        let reference = try fixture.float("eval_logits").scalars
+        let (eWinograd, eDirect) = (normRelativeError(outcome.foldedLogits, reference), normRelativeError(direct, reference))
+        print("ResNet-50 64×64 folded inference against PyTorch float64: Winograd \(eWinograd), direct \(eDirect)")
+        #expect(eDirect < 1e-4)
     }
 }

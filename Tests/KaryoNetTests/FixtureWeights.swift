@@ -17,21 +17,24 @@ enum FixtureWeights {
         let base = fnv1a(name) ^ seed
         var out = [Float](repeating: 0, count: n)
         let fanIn = shape.count == 4 ? Double(shape[1] * shape[2] * shape[3]) : 1
-        for i in 0..<n {
-            var z = base &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            let u = Double(z >> 40) / 16_777_216 * 2 - 1
-            let v: Double
-            if name.hasSuffix("running_var") { v = 1 + 0.25 * u }
-            else if name.hasSuffix("running_mean") || name.hasSuffix(".bias") { v = 0.1 * u }
-            else if name == "fc.weight" { v = u / Double(shape[1]).squareRoot() }
-            else if shape.count == 4 && name != "input" { v = u * (6 / fanIn).squareRoot() }
-            else if name.hasSuffix("bn3.weight") { v = 0.1 * (1 + 0.1 * u) }
-            else if shape.count == 1 { v = 1 + 0.1 * u }
-            else { v = u }
-            out[i] = Float(v)
+        // The value map, chosen once per tensor by its name (exactly as fixture_weights.py).
+        let map: (Double) -> Double
+        if name.hasSuffix("running_var") { map = { 1 + 0.25 * $0 } }
+        else if name.hasSuffix("running_mean") || name.hasSuffix(".bias") { map = { 0.1 * $0 } }
+        else if name == "fc.weight" { let r = Double(shape[1]).squareRoot(); map = { $0 / r } }
+        else if shape.count == 4 && name != "input" { let r = (6 / fanIn).squareRoot(); map = { $0 * r } }
+        else if name.hasSuffix("bn3.weight") { map = { 0.1 * (1 + 0.1 * $0) } }
+        else if shape.count == 1 { map = { 1 + 0.1 * $0 } }
+        else { map = { $0 } }
+        out.withUnsafeMutableBufferPointer { p in
+            for i in 0..<n {
+                var z = base &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                let u = Double(z >> 40) / 16_777_216 * 2 - 1
+                p[i] = Float(map(u))
+            }
         }
         return Tensor(out, shape: shape)
     }

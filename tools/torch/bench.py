@@ -7,10 +7,10 @@ import statistics
 import sys
 import time
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
+import cellset  # noqa: E402
 import karyo_resnet  # noqa: E402
 
 
@@ -45,28 +45,16 @@ def timing(args):
           f"peak_rss_mb={peak_rss_mb():.0f}")
 
 
-def load(path):
-    import json
-    import struct
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        body = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        dtype = {"F32": np.float32, "I64": np.int64}[info["dtype"]]
-        out[name] = np.frombuffer(body[a:b], dtype=dtype).reshape(info["shape"])
-    return out
-
-
 def accuracy(args):
     torch.manual_seed(args.seed)
-    data = load(args.data)
-    xt, yt = torch.from_numpy(data["train_images"].copy()), torch.from_numpy(data["train_labels"].copy())
-    xv, yv = torch.from_numpy(data["val_images"].copy()), torch.from_numpy(data["val_labels"].copy())
+    try:
+        data = cellset.read(args.cells)
+    except cellset.CellSetError as e:
+        sys.exit(f"bench.py: {e}")
+    (xt, yt), (xv, yv) = [tuple(torch.from_numpy(a) for a in data[s]) for s in ("train", "validation")]
+    checksum = float(xt.double().sum() + xv.double().sum())
+    print(f"pytorch: {len(xt)} training ({int(yt.sum())} positive) and {len(xv)} validation ({int(yv.sum())} positive) "
+          f"cells of {xt.shape[3]}x{xt.shape[2]}, pixel sum {checksum:.3f}")
     model = karyo_resnet.resnet50_paper()
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
     batches = len(xt) // args.batch
@@ -98,7 +86,7 @@ def accuracy(args):
                 vc += (logits.argmax(1) == yv[s:s + args.batch]).sum().item()
         print(f"pytorch epoch {epoch:2d} train_loss={tl / seen:.4f} train_acc={tc / seen:.3f} "
               f"val_loss={vl / len(xv):.4f} val_acc={vc / len(xv):.3f} ({time.perf_counter() - start:.0f} s)", flush=True)
-    print(f"engine=pytorch mode=accuracy epochs={args.epochs} val_acc={vc / len(xv):.4f} val_loss={vl / len(xv):.4f} "
+    print(f"engine=pytorch mode=accuracy seed={args.seed} epochs={args.epochs} val_acc={vc / len(xv):.4f} val_loss={vl / len(xv):.4f} "
           f"seconds={time.perf_counter() - start:.0f} peak_rss_mb={peak_rss_mb():.0f}")
 
 
@@ -110,7 +98,7 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--size", type=int, default=90)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--data")
+    p.add_argument("--cells", help="a karyo-bench t922-cells folder (cells.csv + PNGs)")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--seed", type=int, default=1)

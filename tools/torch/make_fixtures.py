@@ -5,7 +5,10 @@ deterministic generator (fixture_weights.py); PyTorch computes, in float64, one 
 forward and backward pass with nn.CrossEntropyLoss(weight=[1, 1.5], label_smoothing=0.05), then an
 eval-mode forward with the updated running statistics. The fixture stores the input, both logits,
 the loss, updated running statistics of some layers, and parameter gradients (all of them for the
-small network; a subset, large ones truncated to their first elements, for ResNet-50)."""
+small network; a subset, large ones truncated to their first elements, for ResNet-50, once at
+64x64 and once at 32x32 for the reference backend). For the small network it also saves PyTorch's own
+state_dict after the step (small-resnet-torch-state.safetensors), a torchvision-style checkpoint
+that Karyo must load."""
 import argparse
 import os
 import sys
@@ -23,7 +26,8 @@ CLASS_WEIGHTS = [1.0, 1.5]
 SMOOTHING = 0.05
 
 
-def make(model, input_shape, labels, name, out_dir, gradient_names=None, truncate=None, stat_layers=()):
+def make(model, input_shape, labels, name, out_dir, gradient_names=None, truncate=None, stat_layers=(),
+         save_state=False):
     model = model.double()
     with torch.no_grad():
         for n, t in list(model.named_parameters()) + list(model.named_buffers()):
@@ -57,6 +61,14 @@ def make(model, input_shape, labels, name, out_dir, gradient_names=None, truncat
     for layer in stat_layers:
         out["stat." + layer + ".running_mean"] = buffers[layer + ".running_mean"].float().numpy()
         out["stat." + layer + ".running_var"] = buffers[layer + ".running_var"].float().numpy()
+    if save_state:
+        # The model's own state_dict (float32, num_batches_tracked included) after the training
+        # step, as a PyTorch user would save it: Karyo must load it and reproduce eval_logits.
+        state = {k: v.detach().float().numpy() if v.is_floating_point() else v.numpy().astype(np.int64)
+                 for k, v in model.state_dict().items()}
+        state_path = os.path.join(out_dir, name + "-torch-state.safetensors")
+        safetensors_io.save(state_path, state, {"format": "pt", "torch": torch.__version__})
+        print(f"{state_path}: {os.path.getsize(state_path) / 1e6:.2f} MB")
     path = os.path.join(out_dir, name + ".safetensors")
     safetensors_io.save(path, out, {"seed": SEED, "torch": torch.__version__, "class_weights": CLASS_WEIGHTS,
                                     "label_smoothing": SMOOTHING})
@@ -70,12 +82,16 @@ def main():
     os.makedirs(a.out_dir, exist_ok=True)
     torch.manual_seed(0)
     make(karyo_resnet.small(width=8, stem_pooling="max"), (4, 1, 32, 32), [0, 1, 1, 0], "small-resnet", a.out_dir,
-         stat_layers=("bn1", "layer4.0.bn2"))
+         stat_layers=("bn1", "layer4.0.bn2"), save_state=True)
     r50_grads = ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.conv1.weight", "layer1.0.downsample.0.weight",
                  "layer2.0.conv2.weight", "layer3.0.bn2.weight", "layer3.5.conv3.weight", "layer4.2.conv3.weight",
                  "layer4.2.bn3.weight", "layer4.2.bn3.bias", "fc.weight", "fc.bias"]
     make(karyo_resnet.resnet50_paper(), (2, 1, 64, 64), [1, 0], "resnet50-paper", a.out_dir,
          gradient_names=r50_grads, truncate=16384, stat_layers=("bn1", "layer4.2.bn3"))
+    # The same network on a tiny input, small enough for the plain-Swift reference backend in a
+    # debug build (layer4 runs at 1x1; batch 4 keeps every batch norm's statistics well defined).
+    make(karyo_resnet.resnet50_paper(), (4, 1, 32, 32), [1, 0, 0, 1], "resnet50-paper-tiny", a.out_dir,
+         gradient_names=r50_grads, truncate=4096, stat_layers=("bn1", "layer4.2.bn3"))
 
 
 if __name__ == "__main__":

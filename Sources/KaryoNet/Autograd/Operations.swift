@@ -29,9 +29,11 @@ extension Tape {
     }
 
     /// A convolution with its epilogue fused (`+ residual`, ReLU) for inference. When recording, it
-    /// is computed from the differentiable operations instead.
+    /// is computed from the differentiable operations instead. `overwritingResidual`: the residual
+    /// variable is dead after this call, and its storage may receive the result.
     public func conv2dInference(
-        _ x: Variable, weight: Variable, bias: Variable?, geometry: ConvGeometry, residual: Variable?, relu: Bool
+        _ x: Variable, weight: Variable, bias: Variable?, geometry: ConvGeometry, residual: Variable?,
+        overwritingResidual: Bool = false, relu: Bool
     ) -> Variable {
         let needsGradient = recording && ([x, weight, residual].contains { $0?.requiresGrad == true } || bias?.requiresGrad == true)
         if needsGradient {
@@ -40,7 +42,8 @@ extension Tape {
             return y
         }
         return Variable(backend.conv2dInference(x.value, weight: weight.value, bias: bias?.value, geometry: geometry,
-                                                residual: residual?.value, relu: relu))
+                                                residual: residual?.value, overwritingResidual: overwritingResidual,
+                                                relu: relu))
     }
 
     /// Batch normalization over N, H, W. In training mode it normalizes with the batch statistics

@@ -102,9 +102,11 @@ public protocol Backend: AnyObject {
     /// `relu(a + b)`.
     func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor
     /// Inference convolution with fused epilogue: `conv(x) + bias (+ residual)`, then ReLU if `relu`.
-    /// Backends may cache `weight` in their preferred layout while its storage is unchanged.
+    /// Backends may cache `weight` in their preferred layout while its storage is unchanged. With
+    /// `overwritingResidual` the caller gives up the residual: a backend may write the result into
+    /// its storage instead of copying it (the residual tensor must not be read afterwards).
     func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry: ConvGeometry,
-                         residual: Tensor?, relu: Bool) -> Tensor
+                         residual: Tensor?, overwritingResidual: Bool, relu: Bool) -> Tensor
 }
 
 /// Fused operations. The defaults compose the primitives above; a backend overrides them when it
@@ -132,7 +134,7 @@ extension Backend {
     public func preparedWeight(_ weight: Tensor, inputShape: [Int], hasBias: Bool, geometry: ConvGeometry) -> Tensor? { nil }
 
     public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry: ConvGeometry,
-                                residual: Tensor?, relu: Bool) -> Tensor {
+                                residual: Tensor?, overwritingResidual: Bool, relu: Bool) -> Tensor {
         var y = conv2d(x, weight: weight, bias: bias, geometry: geometry)
         if let residual { y = relu ? addReLU(y, residual) : add(y, residual) } else if relu { y = self.relu(y) }
         return y

@@ -82,9 +82,10 @@ public final class ProfilingBackend: Backend {
     }
     public func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor { time("add+relu") { base.addReLU(a, b) } }
     public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry: ConvGeometry,
-                                residual: Tensor?, relu: Bool) -> Tensor {
+                                residual: Tensor?, overwritingResidual: Bool, relu: Bool) -> Tensor {
         time("conv inference (fused)") {
-            base.conv2dInference(x, weight: weight, bias: bias, geometry: geometry, residual: residual, relu: relu)
+            base.conv2dInference(x, weight: weight, bias: bias, geometry: geometry, residual: residual,
+                                 overwritingResidual: overwritingResidual, relu: relu)
         }
     }
 }

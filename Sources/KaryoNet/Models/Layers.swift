@@ -120,11 +120,13 @@ public final class ConvBN {
     init(_ conv: Conv2d, _ bn: BatchNorm2d) { self.conv = conv; self.bn = bn }
 
     /// Applies conv then batch norm (or the folded convolution), then adds `residual` and applies
-    /// ReLU if asked.
-    public func callAsFunction(_ x: Variable, _ tape: Tape, relu: Bool = false, residual: Variable? = nil) -> Variable {
+    /// ReLU if asked. `overwritingResidual`: the residual is not used after this call (its storage
+    /// may receive the folded convolution's result).
+    public func callAsFunction(_ x: Variable, _ tape: Tape, relu: Bool = false, residual: Variable? = nil,
+                               overwritingResidual: Bool = false) -> Variable {
         if let folded, !tape.training {
             return tape.conv2dInference(x, weight: folded.weight, bias: folded.bias, geometry: conv.geometry,
-                                        residual: residual, relu: relu)
+                                        residual: residual, overwritingResidual: overwritingResidual, relu: relu)
         }
         if let residual {
             let y = bn(conv(x, tape), tape)

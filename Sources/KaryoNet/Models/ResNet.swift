@@ -77,11 +77,14 @@ public final class ResidualBlock {
             ? ConvBN(Conv2d(inChannels, out, kernel: 1, stride: stride, generator: &g), BatchNorm2d(out)) : nil
     }
 
-    func callAsFunction(_ x: Variable, _ tape: Tape) -> Variable {
+    /// `consumesInput`: `x` is an intermediate result nobody reads after this block (as inside
+    /// `ResNet`), so in inference its storage may receive the block's output.
+    func callAsFunction(_ x: Variable, _ tape: Tape, consumesInput: Bool = false) -> Variable {
         let identity = downsample.map { $0(x, tape) } ?? x
         var y = x
         for unit in units.dropLast() { y = unit(y, tape, relu: true) }
-        return units[units.count - 1](y, tape, relu: true, residual: identity)
+        return units[units.count - 1](y, tape, relu: true, residual: identity,
+                                      overwritingResidual: consumesInput || downsample != nil)
     }
 
     func namedUnits(_ prefix: String) -> [(conv: String, bn: String, unit: ConvBN)] {
@@ -171,7 +174,9 @@ public final class ResNet {
         let pool = PoolGeometry(configuration.stemPooling == .max ? .max : .average(countIncludePad: true),
                                 kernel: 3, stride: 2, padding: 1)
         y = tape.pool2d(y, geometry: pool)
-        for stage in stages { for block in stage { y = block(y, tape) } }
+        // Every block input here is an intermediate result of this call (the stem's pooled output
+        // or the previous block's output), dead once the block has run.
+        for stage in stages { for block in stage { y = block(y, tape, consumesInput: true) } }
         y = tape.globalAveragePool(y)
         y = tape.dropout(y, p: configuration.dropout)
         return fc(y, tape)

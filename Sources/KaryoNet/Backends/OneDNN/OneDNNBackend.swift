@@ -302,7 +302,7 @@ public final class OneDNNBackend: Backend {
     }
 
     public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
-                                residual: Tensor?, relu: Bool) -> Tensor {
+                                residual: Tensor?, overwritingResidual: Bool, relu: Bool) -> Tensor {
         precondition(x.shape.count == 4 && weight.shape.count == 4 && weight.shape[1] == x.shape[1],
                      "conv2d: weight \(weight.shape) does not fit input \(x.shape)")
         let dstShape = convShapes(x.shape, weight.shape, g)
@@ -319,6 +319,8 @@ public final class OneDNNBackend: Backend {
                 dnnlCheck(dnnl_convolution_forward_desc_init(&d, dnnl_forward_inference, algorithm, &src, &wei,
                                                              biasMD, &dst, strides, padding, padding),
                           "convolution descriptor")
+                // (A binary-add post-op reading the residual in place was tried: oneDNN 2.6.3 has
+                // only its reference implementation for it, hundreds of times slower.)
                 if let p = DNNLPrimitive(trying: &d, engine: engine, hint: nil, sumPostOp: residual != nil, reluPostOp: relu) {
                     return p
                 }
@@ -330,14 +332,17 @@ public final class OneDNNBackend: Backend {
         let dstL = intern(p.md(dnnl_query_dst_md), shape: dstShape)
         let src = reorder(x, to: srcL)
         let wei = cachedWeights(weight, weiL)
-        var out: Tensor
-        if let residual {
-            // The sum post-op accumulates into the destination: start from a private copy of the residual.
-            let r = reorder(residual, to: dstL)
-            out = allocate(dstL)
-            out.storage.pointer.update(from: r.storage.pointer, count: dstL.storageCount)
+        // The sum post-op accumulates into the destination, which starts as the residual: its own
+        // storage when the caller gives it up and it is in the destination's layout, else a copy.
+        let out: Tensor
+        if let residual, overwritingResidual, layout(of: residual) === dstL {
+            out = residual
         } else {
             out = allocate(dstL)
+            if let residual {
+                let r = reorder(residual, to: dstL)
+                out.storage.pointer.update(from: r.storage.pointer, count: dstL.storageCount)
+            }
         }
         var args = [(DNNL_ARG_SRC, srcL, src.storage.pointer), (DNNL_ARG_WEIGHTS, weiL, wei.storage.pointer),
                     (DNNL_ARG_DST, dstL, out.storage.pointer)]

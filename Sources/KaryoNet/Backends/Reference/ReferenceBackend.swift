@@ -20,36 +20,51 @@ public final class ReferenceBackend: Backend {
         return Tensor(shape: a.shape, storage: out)
     }
 
+    /// Output positions `o` (along one axis) whose input position `o·stride − padding + tap` lies
+    /// inside `0..<size`.
+    private func validOutputs(tap: Int, size: Int, outputSize: Int, _ g: ConvGeometry) -> Range<Int> {
+        var lo = 0
+        while lo < outputSize && lo * g.stride - g.padding + tap < 0 { lo += 1 }
+        var hi = outputSize
+        while hi > lo && (hi - 1) * g.stride - g.padding + tap >= size { hi -= 1 }
+        return lo..<hi
+    }
+
+    // The convolutions loop over kernel taps outside and output pixels inside, so each tap's
+    // valid output range is computed once and the innermost loop is one multiply-add per pixel.
+
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry) -> Tensor {
         check(x); check(weight)
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, k) = (weight.shape[0], g.kernel)
         precondition(weight.shape == [o, c, k, k], "conv2d: weight \(weight.shape) does not fit input \(x.shape)")
-        let (oh, ow) = (g.outputSize(h), g.outputSize(w))
+        let (oh, ow, s) = (g.outputSize(h), g.outputSize(w), g.stride)
         let out = TensorStorage(count: n * o * oh * ow)
         let px = x.storage.pointer, pw = weight.storage.pointer, py = out.pointer
         let pb = bias?.storage.pointer
+        let acc = UnsafeMutablePointer<Double>.allocate(capacity: max(oh * ow, 1))
+        let rowRanges = (0..<k).map { validOutputs(tap: $0, size: h, outputSize: oh, g) }
+        let colRanges = (0..<k).map { validOutputs(tap: $0, size: w, outputSize: ow, g) }
+        defer { acc.deallocate() }
         for ni in 0..<n {
             for oi in 0..<o {
-                for yi in 0..<oh {
-                    for xi in 0..<ow {
-                        var acc = Double(pb?[oi] ?? 0)
-                        for ci in 0..<c {
-                            let xBase = (ni * c + ci) * h * w
-                            let wBase = (oi * c + ci) * k * k
-                            for ky in 0..<k {
-                                let iy = yi * g.stride - g.padding + ky
-                                if iy < 0 || iy >= h { continue }
-                                for kx in 0..<k {
-                                    let ix = xi * g.stride - g.padding + kx
-                                    if ix < 0 || ix >= w { continue }
-                                    acc += Double(px[xBase + iy * w + ix]) * Double(pw[wBase + ky * k + kx])
-                                }
+                acc.initialize(repeating: Double(pb?[oi] ?? 0), count: oh * ow)
+                for ci in 0..<c {
+                    let xPlane = px + (ni * c + ci) * h * w
+                    for ky in 0..<k {
+                        let rows = rowRanges[ky]
+                        for kx in 0..<k {
+                            let cols = colRanges[kx]
+                            let wv = Double(pw[((oi * c + ci) * k + ky) * k + kx])
+                            for yi in rows {
+                                let xRow = (yi * s - g.padding + ky) * w - g.padding + kx, aRow = yi * ow
+                                for xi in cols { acc[aRow + xi] += wv * Double(xPlane[xRow + xi * s]) }
                             }
                         }
-                        py[((ni * o + oi) * oh + yi) * ow + xi] = Float(acc)
                     }
                 }
+                let yPlane = py + (ni * o + oi) * oh * ow
+                for i in 0..<(oh * ow) { yPlane[i] = Float(acc[i]) }
             }
         }
         return Tensor(shape: [n, o, oh, ow], storage: out)
@@ -60,35 +75,35 @@ public final class ReferenceBackend: Backend {
     ) -> Tensor {
         check(gy); check(weight)
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
-        let (o, k, oh, ow) = (weight.shape[0], g.kernel, gy.shape[2], gy.shape[3])
-        var acc = [Double](repeating: 0, count: n * c * h * w)
-        let pg = gy.storage.pointer, pw = weight.storage.pointer
-        acc.withUnsafeMutableBufferPointer { pa in
-            for ni in 0..<n {
+        let (o, k, oh, ow, s) = (weight.shape[0], g.kernel, gy.shape[2], gy.shape[3], g.stride)
+        let out = TensorStorage(count: n * c * h * w)
+        let pg = gy.storage.pointer, pw = weight.storage.pointer, px = out.pointer
+        let acc = UnsafeMutablePointer<Double>.allocate(capacity: max(h * w, 1))
+        let rowRanges = (0..<k).map { validOutputs(tap: $0, size: h, outputSize: oh, g) }
+        let colRanges = (0..<k).map { validOutputs(tap: $0, size: w, outputSize: ow, g) }
+        defer { acc.deallocate() }
+        for ni in 0..<n {
+            for ci in 0..<c {
+                acc.initialize(repeating: 0, count: h * w)
                 for oi in 0..<o {
-                    for yi in 0..<oh {
-                        for xi in 0..<ow {
-                            let gv = Double(pg[((ni * o + oi) * oh + yi) * ow + xi])
-                            if gv == 0 { continue }
-                            for ci in 0..<c {
-                                let aBase = (ni * c + ci) * h * w
-                                let wBase = (oi * c + ci) * k * k
-                                for ky in 0..<k {
-                                    let iy = yi * g.stride - g.padding + ky
-                                    if iy < 0 || iy >= h { continue }
-                                    for kx in 0..<k {
-                                        let ix = xi * g.stride - g.padding + kx
-                                        if ix < 0 || ix >= w { continue }
-                                        pa[aBase + iy * w + ix] += gv * Double(pw[wBase + ky * k + kx])
-                                    }
-                                }
+                    let gPlane = pg + (ni * o + oi) * oh * ow
+                    for ky in 0..<k {
+                        let rows = rowRanges[ky]
+                        for kx in 0..<k {
+                            let cols = colRanges[kx]
+                            let wv = Double(pw[((oi * c + ci) * k + ky) * k + kx])
+                            for yi in rows {
+                                let aRow = (yi * s - g.padding + ky) * w - g.padding + kx, gRow = yi * ow
+                                for xi in cols { acc[aRow + xi * s] += wv * Double(gPlane[gRow + xi]) }
                             }
                         }
                     }
                 }
+                let xPlane = px + (ni * c + ci) * h * w
+                for i in 0..<(h * w) { xPlane[i] = Float(acc[i]) }
             }
         }
-        return Tensor(acc.map(Float.init), shape: inputShape)
+        return Tensor(shape: inputShape, storage: out)
     }
 
     public func conv2dBackwardWeights(
@@ -97,37 +112,39 @@ public final class ReferenceBackend: Backend {
         check(gy); check(x); check(weight)
         let weightShape = weight.shape
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, k, oh, ow) = (weightShape[0], g.kernel, gy.shape[2], gy.shape[3])
-        var gw = [Double](repeating: 0, count: o * c * k * k)
-        var gb = [Double](repeating: 0, count: o)
+        let (o, k, oh, ow, s) = (weightShape[0], g.kernel, gy.shape[2], gy.shape[3], g.stride)
+        var gw = [Float](repeating: 0, count: o * c * k * k)
+        var gb = [Float](repeating: 0, count: o)
+        let rowRanges = (0..<k).map { validOutputs(tap: $0, size: h, outputSize: oh, g) }
+        let colRanges = (0..<k).map { validOutputs(tap: $0, size: w, outputSize: ow, g) }
         let pg = gy.storage.pointer, px = x.storage.pointer
-        gw.withUnsafeMutableBufferPointer { pw in
+        for oi in 0..<o {
+            var b = 0.0
             for ni in 0..<n {
-                for oi in 0..<o {
-                    for yi in 0..<oh {
-                        for xi in 0..<ow {
-                            let gv = Double(pg[((ni * o + oi) * oh + yi) * ow + xi])
-                            gb[oi] += gv
-                            if gv == 0 { continue }
-                            for ci in 0..<c {
-                                let xBase = (ni * c + ci) * h * w
-                                let wBase = (oi * c + ci) * k * k
-                                for ky in 0..<k {
-                                    let iy = yi * g.stride - g.padding + ky
-                                    if iy < 0 || iy >= h { continue }
-                                    for kx in 0..<k {
-                                        let ix = xi * g.stride - g.padding + kx
-                                        if ix < 0 || ix >= w { continue }
-                                        pw[wBase + ky * k + kx] += gv * Double(px[xBase + iy * w + ix])
-                                    }
-                                }
+                let gPlane = pg + (ni * o + oi) * oh * ow
+                for i in 0..<(oh * ow) { b += Double(gPlane[i]) }
+            }
+            gb[oi] = Float(b)
+            for ci in 0..<c {
+                for ky in 0..<k {
+                    let rows = rowRanges[ky]
+                    for kx in 0..<k {
+                        let cols = colRanges[kx]
+                        var acc = 0.0
+                        for ni in 0..<n {
+                            let gPlane = pg + (ni * o + oi) * oh * ow
+                            let xPlane = px + (ni * c + ci) * h * w
+                            for yi in rows {
+                                let xRow = (yi * s - g.padding + ky) * w - g.padding + kx, gRow = yi * ow
+                                for xi in cols { acc += Double(gPlane[gRow + xi]) * Double(xPlane[xRow + xi * s]) }
                             }
                         }
+                        gw[((oi * c + ci) * k + ky) * k + kx] = Float(acc)
                     }
                 }
             }
         }
-        return (Tensor(gw.map(Float.init), shape: weightShape), hasBias ? Tensor(gb.map(Float.init), shape: [o]) : nil)
+        return (Tensor(gw, shape: weightShape), hasBias ? Tensor(gb, shape: [o]) : nil)
     }
 
     /// Per-channel mean and biased variance in Float64.
