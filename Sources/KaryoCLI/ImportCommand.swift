@@ -50,6 +50,9 @@ struct Import: AsyncParsableCommand {
     @Option(help: "De-identification config (JSON): OCR options and per-lab region templates.")
     var deidConfig: String?
 
+    @Flag(help: "Skip the extraction of chromosomes 9 and 22 after de-identification.")
+    var noExtract = false
+
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give files or folders to import, or --manifest") }
         if let kind, !["karyogram", "metaphase", "unknown"].contains(kind) {
@@ -65,7 +68,8 @@ struct Import: AsyncParsableCommand {
                 paths: paths, lab: lab, manifest: manifest.map { URL(fileURLWithPath: $0) },
                 author: author ?? Project.defaultAuthor, decodeOptions: DecodeOptions(maxPixels: maxPixels), kind: kind,
                 deidProfile: try DeidProfile.load(configFile: deidConfig.map { URL(fileURLWithPath: $0) }),
-                showPaths: showPaths)
+                showPaths: showPaths,
+                extraction: noExtract ? nil : ChromosomeExtraction(metaphaseFinder: ClassifierMetaphaseFinder.loadIfAvailable()))
             let progress = ProgressLine(label: "import")
             let report = try await ImportPipeline(store: store).run(request) { done, total in
                 progress.update(done, of: total)

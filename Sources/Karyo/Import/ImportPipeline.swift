@@ -1,5 +1,6 @@
 import Foundation
 import KaryoDeid
+import KaryoExtract
 import KaryoISCN
 import KaryoImage
 import KaryoLabels
@@ -24,6 +25,9 @@ public struct ImportRequest: Sendable {
     public var kind: String?
     /// The de-identification profile (OCR options, per-lab templates).
     public var deidProfile: DeidProfile
+    /// Chromosome 9/22 extraction run on the de-identified pixels of each imported file (nil: off).
+    /// Its derived images are recorded with the sample; a failure is reported, never fatal.
+    public var extraction: ChromosomeExtraction?
     /// Put file paths in the report. Off by default: file and folder names can identify patients,
     /// so files are named by their position in the walk (`#17`) unless the user asks.
     public var showPaths: Bool
@@ -31,7 +35,7 @@ public struct ImportRequest: Sendable {
     public init(
         paths: [String], lab: String, manifest: URL? = nil, author: String,
         decodeOptions: DecodeOptions = .init(), maxFileBytes: Int = 1 << 30, kind: String? = nil,
-        deidProfile: DeidProfile = DeidProfile(), showPaths: Bool = false
+        deidProfile: DeidProfile = DeidProfile(), showPaths: Bool = false, extraction: ChromosomeExtraction? = nil
     ) {
         self.paths = paths
         self.lab = lab
@@ -42,6 +46,7 @@ public struct ImportRequest: Sendable {
         self.kind = kind
         self.deidProfile = deidProfile
         self.showPaths = showPaths
+        self.extraction = extraction
     }
 }
 
@@ -143,6 +148,8 @@ public struct ImportPipeline: Sendable {
         var failure: String?
         var quarantine: String?
         var skip: String?
+        /// Extraction of chromosomes 9 and 22 from the de-identified pixels, when asked for.
+        var extraction: (outcome: ExtractionOutcome, outputs: [DerivedOutput])?
     }
 
     static func prepare(
@@ -183,6 +190,8 @@ public struct ImportPipeline: Sendable {
             var provenance = ImportProvenance(decoded)
             provenance.deid = result.provenance
             file.provenance = provenance
+            // After de-identification, on the pixels that are stored.
+            if let extraction = request.extraction { file.extraction = extraction.run(result.image) }
         case .quarantined(let quarantine):
             file.quarantine = quarantine.reason
         }
@@ -245,6 +254,14 @@ public struct ImportPipeline: Sendable {
             case .added(let info):
                 result.outcome = .imported
                 result.sample = info.token
+                if let (outcome, outputs) = prepared.extraction {
+                    do {
+                        _ = try ProjectExtraction.record(outputs, sample: info.token, inputHash: info.blobHash, in: store)
+                        result.extraction = outcome.summary
+                    } catch {
+                        result.extraction = "extraction not recorded: \(error)"
+                    }
+                }
             case .duplicate(let existing):
                 result.outcome = .duplicate
                 result.sample = existing

@@ -33,6 +33,9 @@ public struct ImportedFile: Sendable, Codable, Equatable {
     public var width: Int?
     public var height: Int?
     public var label: String?
+    /// What chromosome extraction found (one line), or why it failed; nil when it did not run.
+    /// A failure of extraction never fails the import.
+    public var extraction: String? = nil
 }
 
 /// The result of `karyo import`: one entry per file, counts, and manifest problems.

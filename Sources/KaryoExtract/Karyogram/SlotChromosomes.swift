@@ -1,0 +1,84 @@
+/// Turns the foreground components of one slot into chromosomes: pieces of one chromosome
+/// (broken at pale bands) are joined, specks are dropped, and two touching homologs are cut apart
+/// at the deepest valley of their column profile.
+enum SlotChromosomes {
+    /// - Parameter typicalWidth: the median chromosome width in the image (0 when unknown); a
+    ///   lone object much wider than that where two are expected is two touching homologs.
+    static func group(_ comps: [Component], imageWidth: Int, expected: Int, typicalWidth: Double = 0) -> [Component] {
+        guard let largest = comps.map(\.area).max() else { return [] }
+        var majors = comps.filter { Double($0.area) >= 0.12 * Double(largest) }.sorted { $0.area > $1.area }
+        let minors = comps.filter { Double($0.area) < 0.12 * Double(largest) }
+        // Stacked pieces (x ranges overlapping) are one chromosome: a slot holds its homologs side by side.
+        var merged = true
+        while merged {
+            merged = false
+            outer: for i in majors.indices {
+                for j in majors.indices where j > i {
+                    let a = majors[i].box, b = majors[j].box
+                    let ox = min(a.maxX, b.maxX) - max(a.x, b.x) + 1
+                    let gapY = max(a.y, b.y) - min(a.maxY, b.maxY) - 1
+                    let narrow = min(a.width, b.width)
+                    if Double(ox) >= 0.5 * Double(narrow), Double(gapY) <= max(3, 1.5 * Double(max(a.height, b.height))) {
+                        majors[i] = majors[i].merged(with: majors[j])
+                        majors.remove(at: j)
+                        merged = true
+                        break outer
+                    }
+                }
+            }
+        }
+        // Specks close to a chromosome belong to it; others are noise.
+        for m in minors {
+            var best = -1, bestD = Int.max
+            for (i, c) in majors.enumerated() {
+                let dx = max(0, max(c.box.x - m.box.maxX, m.box.x - c.box.maxX))
+                let dy = max(0, max(c.box.y - m.box.maxY, m.box.y - c.box.maxY))
+                if dx + dy < bestD { bestD = dx + dy; best = i }
+            }
+            if best >= 0, Double(bestD) <= 0.15 * Double(majors[best].box.height) + 1,
+               Double(m.area) >= 0.02 * Double(majors[best].area) {
+                majors[best] = majors[best].merged(with: m)
+            }
+        }
+        // Drop what is much smaller than the chromosomes (stray marks).
+        if let big = majors.map(\.area).max() {
+            majors = majors.filter { Double($0.area) >= 0.25 * Double(big) }
+        }
+        if majors.count == 1, expected >= 2,
+           let parts = splitPair(majors[0], imageWidth: imageWidth, wide: typicalWidth > 0 && Double(majors[0].box.width) > 1.3 * typicalWidth) {
+            majors = parts
+        }
+        return majors.sorted { $0.box.centerX < $1.box.centerX }
+    }
+
+    /// Two side-by-side touching chromosomes: cut at the column with the fewest pixels when it is
+    /// much thinner than both sides.
+    /// - Parameter wide: the object is known to be about two chromosomes wide: cut at the thinnest
+    ///   column of its middle half whatever the valley's depth.
+    static func splitPair(_ c: Component, imageWidth: Int, wide: Bool = false) -> [Component]? {
+        let b = c.box
+        guard b.width >= 6, wide || Double(b.width) >= 0.55 * Double(b.height) else { return nil }
+        var cols = [Int](repeating: 0, count: b.width)
+        for p in c.pixels { cols[p % imageWidth - b.x] += 1 }
+        let lo = b.width / 4, hi = b.width - 1 - b.width / 4
+        guard hi > lo else { return nil }
+        var cut = lo
+        for x in lo...hi where cols[x] < cols[cut] { cut = x }
+        let leftPeak = cols[0..<cut].max() ?? 0
+        let rightPeak = cols[(cut + 1)...].max() ?? 0
+        guard wide || Double(cols[cut]) < 0.45 * Double(min(leftPeak, rightPeak)) else { return nil }
+        var left: [Int] = [], right: [Int] = []
+        for p in c.pixels { if p % imageWidth - b.x < cut { left.append(p) } else { right.append(p) } }
+        guard !left.isEmpty, !right.isEmpty else { return nil }
+        return [component(left, imageWidth), component(right, imageWidth)]
+    }
+
+    static func component(_ pixels: [Int], _ w: Int) -> Component {
+        var x0 = Int.max, y0 = Int.max, x1 = Int.min, y1 = Int.min
+        for p in pixels {
+            let y = p / w, x = p - y * w
+            x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+        }
+        return Component(box: PixelBox(minX: x0, minY: y0, maxX: x1, maxY: y1), pixels: pixels)
+    }
+}
