@@ -1,0 +1,95 @@
+import Foundation
+import KaryoImage
+
+/// One true chromosome of a metaphase: its class and pixels (image coordinates).
+public struct TruthChromosome: Sendable {
+    public var chromosome: ChromosomeClass
+    /// Pixel indices (y × width + x) of the chromosome in the metaphase image.
+    public var pixels: Set<Int>
+    public var box: PixelBox
+}
+
+/// How well a `MetaphaseAnalysis` found the true 9s and 22s of one image.
+public struct MetaphaseScore: Sendable {
+    /// True chromosomes 9 and 22 in the image.
+    public var truth9: Int = 0, truth22: Int = 0
+    /// Of those, found as one object (covering at least half of it, and at least half of the
+    /// object on it) and assigned the right class.
+    public var correct9: Int = 0, correct22: Int = 0
+    /// Of those, found as one object whatever its class (segmentation only).
+    public var segmented9: Int = 0, segmented22: Int = 0
+    /// Objects assigned 9 or 22 that match no true chromosome of that class.
+    public var falsePicks: Int = 0
+    /// All true chromosomes, and those matched by one object (segmentation quality).
+    public var truthAll: Int = 0, segmentedAll: Int = 0
+
+    public init() {}
+
+    public static func + (a: MetaphaseScore, b: MetaphaseScore) -> MetaphaseScore {
+        var s = MetaphaseScore()
+        s.truth9 = a.truth9 + b.truth9; s.truth22 = a.truth22 + b.truth22
+        s.correct9 = a.correct9 + b.correct9; s.correct22 = a.correct22 + b.correct22
+        s.segmented9 = a.segmented9 + b.segmented9; s.segmented22 = a.segmented22 + b.segmented22
+        s.falsePicks = a.falsePicks + b.falsePicks
+        s.truthAll = a.truthAll + b.truthAll; s.segmentedAll = a.segmentedAll + b.segmentedAll
+        return s
+    }
+}
+
+/// Ground truth for metaphases, and scoring of analyses against it.
+public enum MetaphaseTruth {
+    /// Truth from an ADIR label map (pixel = class × 10; 230 = X, 240 = Y, 0 = background): each
+    /// 8-connected region of one class is one chromosome (touching homologs of the same class stay
+    /// one region; regions under 20 pixels are ignored).
+    public static func fromLabelMap(_ map: GrayImage) -> [TruthChromosome] {
+        let w = map.width, h = map.height
+        var out: [TruthChromosome] = []
+        for cls in 1...24 {
+            let value = UInt8(cls * 10)
+            let mask = map.pixels.map { $0 == value }
+            guard mask.contains(true) else { continue }
+            let (labels, count) = ImageOps.label(mask, width: w, height: h)
+            var pixels = [Set<Int>](repeating: [], count: count + 1)
+            for i in labels.indices where labels[i] > 0 { pixels[Int(labels[i])].insert(i) }
+            for l in 1...max(count, 1) where l <= count && pixels[l].count >= 20 {
+                let xs = pixels[l].map { $0 % w }, ys = pixels[l].map { $0 / w }
+                let box = PixelBox(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()! + 1, height: ys.max()! - ys.min()! + 1)
+                out.append(TruthChromosome(chromosome: ChromosomeClass(index: cls - 1), pixels: pixels[l], box: box))
+            }
+        }
+        return out
+    }
+
+    /// Scores `analysis` against `truth` (see `MetaphaseScore` for the matching rule).
+    public static func score(_ analysis: MetaphaseAnalysis, truth: [TruthChromosome], imageWidth w: Int) -> MetaphaseScore {
+        var s = MetaphaseScore()
+        let objectPixels: [Set<Int>] = analysis.objects.map { a in
+            var set = Set<Int>()
+            let o = a.object
+            for y in 0..<o.box.height { for x in 0..<o.box.width where o.mask[x, y] { set.insert((o.box.y + y) * w + o.box.x + x) } }
+            return set
+        }
+        var matchedObjects = Set<Int>()
+        for t in truth {
+            s.truthAll += 1
+            let match = objectPixels.indices.first { i in
+                let inter = objectPixels[i].intersection(t.pixels).count
+                return Double(inter) >= 0.5 * Double(t.pixels.count) && Double(inter) >= 0.5 * Double(objectPixels[i].count)
+            }
+            if match != nil { s.segmentedAll += 1 }
+            guard t.chromosome == .chr9 || t.chromosome == .chr22 else { continue }
+            let is9 = t.chromosome == .chr9
+            if is9 { s.truth9 += 1 } else { s.truth22 += 1 }
+            guard let m = match else { continue }
+            if is9 { s.segmented9 += 1 } else { s.segmented22 += 1 }
+            if analysis.objects[m].assigned == t.chromosome {
+                matchedObjects.insert(m)
+                if is9 { s.correct9 += 1 } else { s.correct22 += 1 }
+            }
+        }
+        s.falsePicks = analysis.objects.indices.filter { i in
+            (analysis.objects[i].assigned == .chr9 || analysis.objects[i].assigned == .chr22) && !matchedObjects.contains(i)
+        }.count
+        return s
+    }
+}

@@ -1,0 +1,188 @@
+// karyo-metaphase-bench: prints metaphase segmentation and 9/22 classification figures on real
+// images (tools/bench-metaphase). Argument parsing and printing only; the work is in KaryoMetaphase.
+import ArgumentParser
+import Foundation
+import KaryoImage
+import KaryoMetaphase
+
+@main
+struct MetaphaseBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "karyo-metaphase-bench",
+        abstract: "Metaphase segmentation and chromosome 9/22 figures on real images.",
+        subcommands: [Segment.self, ADIR.self, Pairs.self, Montage.self])
+}
+
+func loadImage(_ path: String) throws -> GrayImage {
+    do { return try ImageCodec.decode(contentsOf: URL(fileURLWithPath: path)).image } catch {
+        throw ValidationError("\(path): \(error)")
+    }
+}
+
+func imageFiles(under root: String) -> [String] {
+    let exts: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff", "bmp"]
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
+          let e = FileManager.default.enumerator(atPath: root) else { return [root] }
+    return e.compactMap { $0 as? String }.filter { exts.contains(($0 as NSString).pathExtension.lowercased()) }
+        .sorted().map { root + "/" + $0 }
+}
+
+/// Draws box outlines (overlaps darker) on a copy of the image for a visual check.
+func overlay(_ image: GrayImage, _ seg: MetaphaseSegmentation, labels: [String]? = nil) -> GrayImage {
+    var out = seg.normalized
+    for o in seg.objects {
+        let v: UInt8 = o.isOverlap ? 0 : (o.wasSplit ? 60 : 128)
+        for y in 0..<o.box.height {
+            for x in 0..<o.box.width where o.mask[x, y] {
+                let edge = x == 0 || y == 0 || x == o.box.width - 1 || y == o.box.height - 1
+                    || !o.mask[x - 1, y] || !o.mask[x + 1, y] || !o.mask[x, y - 1] || !o.mask[x, y + 1]
+                if edge { out[o.box.x + x, o.box.y + y] = v }
+            }
+        }
+    }
+    for r in seg.rejected {
+        for x in r.box.x..<(r.box.x + r.box.width) { out[x, r.box.y] = 255; out[x, r.box.y + r.box.height - 1] = 255 }
+    }
+    return out
+}
+
+struct Segment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Segment every image under the given paths; print object counts (and write overlays).")
+    @Argument(help: "Images or folders.") var paths: [String]
+    @Option(help: "Write <n>.png overlays here.") var overlays: String?
+    mutating func run() throws {
+        var n = 0, failed = 0
+        let start = Date()
+        for p in paths {
+            for f in imageFiles(under: p) {
+                let img: GrayImage
+                do { img = try loadImage(f) } catch { print("\(f): not decoded: \(error)"); failed += 1; continue }
+                let seg = MetaphaseSegmenter().segment(img)
+                n += 1
+                print("\(f): \(img.width)x\(img.height) \(seg.polarity.rawValue) objects \(seg.objects.count) "
+                      + "(overlaps \(seg.objects.filter(\.isOverlap).count), split \(seg.objects.filter(\.wasSplit).count)) "
+                      + "rejected \(seg.rejected.count) (nuclei \(seg.rejected.filter { $0.reason == .nucleus }.count)) "
+                      + "median area \(seg.medianArea) total area \(seg.objects.map(\.area).reduce(0, +)) threshold \(seg.threshold)")
+                if let overlays {
+                    try FileManager.default.createDirectory(atPath: overlays, withIntermediateDirectories: true)
+                    try ImageCodec.encodePNG(overlay(img, seg)).write(to: URL(fileURLWithPath: "\(overlays)/\(n).png"))
+                }
+            }
+        }
+        print("segmented \(n) images (\(failed) not decodable) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+    }
+}
+
+func printScore(_ name: String, _ s: MetaphaseScore, images: Int, seconds: Double) {
+    let t = s.truth9 + s.truth22, c = s.correct9 + s.correct22
+    print(String(format: "%@: %d images  9s+22s found and correctly classified %d/%d = %.3f  (9: %d/%d, 22: %d/%d)",
+                 name, images, c, t, Double(c) / Double(max(t, 1)), s.correct9, s.truth9, s.correct22, s.truth22))
+    print(String(format: "  segmented as one object: 9s+22s %d/%d, all chromosomes %d/%d = %.3f; false 9/22 picks %d; %.2f s/image",
+                 s.segmented9 + s.segmented22, t, s.segmentedAll, s.truthAll, Double(s.segmentedAll) / Double(max(s.truthAll, 1)),
+                 s.falsePicks, seconds / Double(max(images, 1))))
+}
+
+struct ADIR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adir",
+        abstract: "Score 9/22 picking on the ADIR DAPI metaphases (<n>im.png with <n>gt.png).",
+        discussion: "Only images with n % 3 == 0 are scored (karyo-train-classifier --adir trains on the others) unless --all-images.")
+    @Argument(help: "The adir-mfish-dapi-seg folder.") var folder: String
+    @Flag(help: "Score every image, also those a classifier may have been trained on.") var allImages = false
+    @Option(help: "Classifier weights (default: ChromosomeClassifier.load()).") var weights: String?
+    @Option(help: "Segmenter extent threshold as a fraction of Otsu's.") var lowFraction = 0.9
+    @Flag(help: "One line per image.") var verbose = false
+    mutating func run() throws {
+        let classifier = try weights.map { try ChromosomeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? ChromosomeClassifier.load()
+        let analyzer = MetaphaseAnalyzer(classifier: classifier, segmenter: MetaphaseSegmenter(options: SegmentationOptions(lowFraction: lowFraction)))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix("im.png") }
+            .filter { allImages || (Int($0.dropLast(6)) ?? 1) % 3 == 0 }
+            .sorted { Int($0.dropLast(6)) ?? 0 < Int($1.dropLast(6)) ?? 0 }
+        var total = MetaphaseScore()
+        let start = Date()
+        for f in files {
+            let img = try loadImage(folder + "/" + f)
+            let gt = try loadImage(folder + "/" + f.replacingOccurrences(of: "im.png", with: "gt.png"))
+            let a = try analyzer.analyze(img)
+            let s = MetaphaseTruth.score(a, truth: MetaphaseTruth.fromLabelMap(gt), imageWidth: img.width)
+            total = total + s
+            if verbose {
+                print("\(f): objects \(a.objects.count) 9: \(s.correct9)/\(s.truth9) 22: \(s.correct22)/\(s.truth22) "
+                      + "segmented \(s.segmentedAll)/\(s.truthAll) review \(a.needsReview)")
+            }
+        }
+        printScore(allImages ? "ADIR DAPI (all images)" : "ADIR DAPI (held-out images n % 3 == 0)", total, images: files.count, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+struct Pairs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pairs",
+        abstract: "Score 9/22 picking on metaphases whose truth is derived from the paired .K karyogram.")
+    @Argument(help: "A folder with metaphase/*.A.* and karyogram/*.K.* (e.g. cabinh-8129A).") var folder: String
+    @Option(help: "Classifier weights (default: ChromosomeClassifier.load()).") var weights: String?
+    @Option(help: "Segmenter extent threshold as a fraction of Otsu's.") var lowFraction = 0.9
+    @Flag(help: "One line per image.") var verbose = false
+    @Option(help: "Write overlays of the derived truth here.") var overlays: String?
+    mutating func run() throws {
+        let classifier = try weights.map { try ChromosomeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? ChromosomeClassifier.load()
+        let analyzer = MetaphaseAnalyzer(classifier: classifier, segmenter: MetaphaseSegmenter(options: SegmentationOptions(lowFraction: lowFraction)))
+        let mdir = folder + "/metaphase", kdir = folder + "/karyogram"
+        let files = try FileManager.default.contentsOfDirectory(atPath: mdir).filter { $0.contains(".A.") }.sorted()
+        var total = MetaphaseScore()
+        var images = 0
+        let start = Date()
+        for f in files {
+            let kname = f.replacingOccurrences(of: ".A.", with: ".K.")
+            let img = try loadImage(mdir + "/" + f), karyogram = try loadImage(kdir + "/" + kname)
+            let a = try analyzer.analyze(img)
+            let derived: PairedTruth
+            do { derived = try PairedTruth.derive(metaphase: a.segmentation, karyogram: karyogram) } catch {
+                print("\(f): no truth derived: \(error)"); continue
+            }
+            images += 1
+            if let overlays {
+                // Each matched pair: the karyogram chromosome, then the metaphase object it was matched to.
+                try FileManager.default.createDirectory(atPath: overlays, withIntermediateDirectories: true)
+                let config = ClassifierConfiguration(canvasSize: 48)
+                var crops: [ChromosomeCrop] = [], medians: [Double] = []
+                for p in derived.pairs { crops += [p.karyogram, p.metaphase]; medians += [derived.medians.karyogram, derived.medians.metaphase] }
+                let k = ChromosomeClassifier.montage(crops.enumerated().filter { $0.offset % 2 == 0 }.map(\.element),
+                                                     medianLength: derived.medians.karyogram, configuration: config, columns: 12)
+                let m = ChromosomeClassifier.montage(crops.enumerated().filter { $0.offset % 2 == 1 }.map(\.element),
+                                                     medianLength: derived.medians.metaphase, configuration: config, columns: 12)
+                var both = GrayImage(width: k.width, height: k.height * 2, fill: 255)
+                for y in 0..<k.height { for x in 0..<k.width { both[x, 2 * y - y % 48] = k[x, y]; both[x, 2 * y - y % 48 + 48] = m[x, y] } }
+                try ImageCodec.encodePNG(both).write(to: URL(fileURLWithPath: "\(overlays)/\(f).pairs.png"))
+                print("\(f): classes of the pairs in order: " + derived.pairs.map(\.chromosome.name).joined(separator: " "))
+            }
+            var s = MetaphaseTruth.score(a, truth: derived.truth, imageWidth: img.width)
+            // Karyogram 9s and 22s with no matching metaphase object count as not found.
+            s.truth9 += max(0, derived.expected9 - derived.truth.filter { $0.chromosome == .chr9 }.count)
+            s.truth22 += max(0, derived.expected22 - derived.truth.filter { $0.chromosome == .chr22 }.count)
+            total = total + s
+            if verbose {
+                print("\(f): objects \(a.objects.count), karyogram chromosomes \(derived.karyogramObjects), matched \(derived.truth.count) "
+                      + "(mean match score \(String(format: "%.2f", derived.meanScore))); 9: \(s.correct9)/\(s.truth9) 22: \(s.correct22)/\(s.truth22)")
+            }
+        }
+        printScore("paired .A/.K metaphases", total, images: images, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+struct Montage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the classifier's input canvases of a metaphase's objects as one PNG (for a visual check).")
+    @Argument(help: "A metaphase image.") var image: String
+    @Argument(help: "Output PNG.") var output: String
+    @Option(help: "Treat the image as one cell's single-chromosome crops folder instead (pki3 style).") var cropsFolder: String?
+    mutating func run() throws {
+        let classifier = ChromosomeClassifier()
+        let img = try loadImage(image)
+        let seg = MetaphaseSegmenter().segment(img)
+        try ImageCodec.encodePNG(classifier.inputMontage(seg)).write(to: URL(fileURLWithPath: output))
+        print("\(seg.objects.count) objects -> \(output)")
+    }
+}
