@@ -9,6 +9,7 @@ packages=(
   libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr
   libdnnl-dev
   python3-venv
+  chromium chromium-driver wrk
 )
 missing=()
 for p in "${packages[@]}"; do

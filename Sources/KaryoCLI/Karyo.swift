@@ -13,7 +13,9 @@ struct KaryoCommand: AsyncParsableCommand {
         version: KaryoVersion.current,
         subcommands: [
             Init.self, Import.self, Status.self, Samples.self, Label.self, History.self, Commit.self, Log.self,
-            Show.self, Diff.self, Tag.self, Verify.self, Export.self, Synth.self, Deid.self,
+            Show.self, Diff.self, Tag.self, Verify.self, Export.self, Synth.self, Deid.self, Extract.self,
+            TrainCommand.self, FlagCommand.self, ReviewCommand.self, ReportCommand.self, LoopCommand.self,
+            ServeCommand.self, UserCommand.self,
         ]
     )
 }

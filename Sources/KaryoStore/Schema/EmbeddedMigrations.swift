@@ -289,4 +289,242 @@ CREATE INDEX exports_by_version ON exports(version_id);
 
 """#
     ),
+    (
+        name: "0002_training_runs",
+        sql: #"""
+-- Karyo dataset store, migration 0002: training runs, flag runs and review queues (issue 7).
+--
+-- A training run trains a model on one dataset version and evaluates it; its weights are a
+-- content-addressed blob (blobs table), its configuration, metrics and per-epoch curves are JSON.
+-- A flag run scores the members of one version and fills two review queues: 'uncertainty'
+-- (entropy, margin, BALD) and 'label-error' (confident learning on out-of-fold probabilities).
+-- Review decisions are NOT stored here: they are label events (source 'reviewer') in
+-- label_events. An item counts as decided when its sample has a reviewer label event newer than
+-- the flag run's max_label_event_id watermark.
+--
+-- All three tables are append-only. No patient identity: items name samples by row id only.
+
+CREATE TABLE training_runs (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    version_id     TEXT NOT NULL REFERENCES versions(id),
+    -- what the run was for: 'train' (karyo train), 'loop' (a karyo loop round), 'fold' (one fold
+    -- of a cross-validation made by karyo flag)
+    purpose        TEXT NOT NULL CHECK (purpose IN ('train', 'loop', 'fold')),
+    train_split    TEXT NOT NULL CHECK (train_split IN ('train', 'validation', 'test')),
+    eval_split     TEXT NOT NULL CHECK (eval_split IN ('train', 'validation', 'test')),
+    -- architecture, input size, optimiser, epochs, batch size, augmentation... (JSON object)
+    model_config   TEXT NOT NULL CHECK (json_valid(model_config)),
+    seed           INTEGER NOT NULL,
+    code_version   TEXT NOT NULL CHECK (length(code_version) > 0),
+    -- SafeTensors checkpoint; NULL when the run kept no weights (cross-validation folds)
+    weights_blob   TEXT REFERENCES blobs(hash),
+    -- evaluation metrics with confidence intervals (JSON object)
+    metrics        TEXT NOT NULL CHECK (json_valid(metrics)),
+    -- per-epoch curves: loss and accuracy per epoch (JSON object)
+    curves         TEXT NOT NULL CHECK (json_valid(curves)),
+    -- free-form facts about the run (arm of a loop round, counts of skipped samples) (JSON object)
+    details        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),
+    author         TEXT NOT NULL CHECK (length(author) > 0),
+    started_at     TEXT NOT NULL,
+    finished_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX training_runs_by_version ON training_runs(version_id, id);
+
+CREATE TRIGGER training_runs_no_update BEFORE UPDATE ON training_runs
+BEGIN
+    SELECT RAISE(ABORT, 'training runs are immutable');
+END;
+
+CREATE TRIGGER training_runs_no_delete BEFORE DELETE ON training_runs
+BEGIN
+    SELECT RAISE(ABORT, 'training runs are immutable');
+END;
+
+CREATE TABLE flag_runs (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    version_id          TEXT NOT NULL REFERENCES versions(id),
+    -- the run whose model scored the uncertainty queue (NULL if none was kept)
+    training_run_id     INTEGER REFERENCES training_runs(id),
+    -- folds, MC dropout passes, thresholds... (JSON object)
+    method              TEXT NOT NULL CHECK (json_valid(method)),
+    seed                INTEGER NOT NULL,
+    code_version        TEXT NOT NULL CHECK (length(code_version) > 0),
+    author              TEXT NOT NULL CHECK (length(author) > 0),
+    -- label_events.id watermark when the queues were made; later reviewer events decide items
+    max_label_event_id  INTEGER NOT NULL CHECK (max_label_event_id >= 0),
+    uncertainty_count   INTEGER NOT NULL CHECK (uncertainty_count >= 0),
+    label_error_count   INTEGER NOT NULL CHECK (label_error_count >= 0),
+    -- members that could not be scored (no model input image), counted, never silently dropped
+    skipped_count       INTEGER NOT NULL CHECK (skipped_count >= 0),
+    created_at          TEXT NOT NULL
+) STRICT;
+CREATE INDEX flag_runs_by_version ON flag_runs(version_id, id);
+
+CREATE TRIGGER flag_runs_no_update BEFORE UPDATE ON flag_runs
+BEGIN
+    SELECT RAISE(ABORT, 'flag runs are immutable');
+END;
+
+CREATE TRIGGER flag_runs_no_delete BEFORE DELETE ON flag_runs
+BEGIN
+    SELECT RAISE(ABORT, 'flag runs are immutable');
+END;
+
+-- One flagged sample in one queue of one flag run. rank 1 = most in need of review.
+-- model_probability: the model's probability that the sample is t(9;22)-positive.
+-- label: the sample's label when it was flagged; split: its split in the flagged version.
+CREATE TABLE review_queue_items (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    flag_run_id       INTEGER NOT NULL REFERENCES flag_runs(id),
+    queue             TEXT NOT NULL CHECK (queue IN ('uncertainty', 'label-error')),
+    sample_id         INTEGER NOT NULL REFERENCES samples(id),
+    rank              INTEGER NOT NULL CHECK (rank >= 1),
+    score             REAL NOT NULL,
+    reason            TEXT NOT NULL CHECK (length(reason) > 0),
+    model_probability REAL NOT NULL CHECK (model_probability >= 0 AND model_probability <= 1),
+    label             TEXT NOT NULL CHECK (label IN ('positive', 'negative', 'unsure')),
+    split             TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test')),
+    created_at        TEXT NOT NULL,
+    UNIQUE (flag_run_id, queue, rank),
+    UNIQUE (flag_run_id, queue, sample_id)
+) STRICT;
+CREATE INDEX review_queue_items_by_sample ON review_queue_items(sample_id, flag_run_id);
+
+CREATE TRIGGER review_queue_items_no_update BEFORE UPDATE ON review_queue_items
+BEGIN
+    SELECT RAISE(ABORT, 'review queue items are immutable');
+END;
+
+CREATE TRIGGER review_queue_items_no_delete BEFORE DELETE ON review_queue_items
+BEGIN
+    SELECT RAISE(ABORT, 'review queue items are immutable');
+END;
+
+"""#
+    ),
+    (
+        name: "0003_review_web",
+        sql: #"""
+-- Karyo dataset store, migration 0003: the review web app (`karyo serve`, issue 8).
+--
+-- Accounts with roles, password hashes (bcrypt, never the password), web sessions (only the
+-- SHA-256 of a session id is stored, never the id itself), login attempts for rate limiting,
+-- and blind double reading: two readers per sample, their reads, and the adjudication of
+-- disagreements. Review decisions themselves are label events (source 'reviewer') in
+-- label_events; double_readings.label_event_id links the event a double reading produced.
+-- No patient identity: samples are named by row id only.
+
+CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL UNIQUE
+        CHECK (length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^A-Za-z0-9._-]*'),
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'curator', 'reviewer')),
+    -- bcrypt hash ($2b$...) of the password
+    password_hash TEXT NOT NULL CHECK (length(password_hash) >= 50),
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT NOT NULL
+) STRICT;
+
+CREATE TRIGGER accounts_no_delete BEFORE DELETE ON accounts
+BEGIN
+    SELECT RAISE(ABORT, 'accounts cannot be deleted (disable them)');
+END;
+
+-- id_hash: lowercase hex SHA-256 of the random session id held in the browser's cookie.
+CREATE TABLE web_sessions (
+    id_hash      TEXT PRIMARY KEY NOT NULL
+        CHECK (length(id_hash) = 64 AND id_hash NOT GLOB '*[^0-9a-f]*'),
+    account_id   INTEGER NOT NULL REFERENCES accounts(id),
+    csrf_token   TEXT NOT NULL CHECK (length(csrf_token) >= 32),
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX web_sessions_by_account ON web_sessions(account_id);
+
+-- client: the peer address of the login request (or 'unknown').
+CREATE TABLE login_attempts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_name TEXT NOT NULL,
+    client       TEXT NOT NULL,
+    succeeded    INTEGER NOT NULL CHECK (succeeded IN (0, 1)),
+    created_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX login_attempts_by_name ON login_attempts(account_name, created_at);
+CREATE INDEX login_attempts_by_client ON login_attempts(client, created_at);
+
+-- A sample sent to two readers who do not see each other's call. label_event_id: the label
+-- event the reading produced (set once: when both reads agree, or by the adjudication).
+CREATE TABLE double_readings (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    sample_id      INTEGER NOT NULL REFERENCES samples(id),
+    reader1_id     INTEGER NOT NULL REFERENCES accounts(id),
+    reader2_id     INTEGER NOT NULL REFERENCES accounts(id),
+    created_by     INTEGER NOT NULL REFERENCES accounts(id),
+    created_at     TEXT NOT NULL,
+    label_event_id INTEGER REFERENCES label_events(id),
+    CHECK (reader1_id <> reader2_id)
+) STRICT;
+CREATE INDEX double_readings_by_sample ON double_readings(sample_id);
+CREATE INDEX double_readings_by_reader1 ON double_readings(reader1_id);
+CREATE INDEX double_readings_by_reader2 ON double_readings(reader2_id);
+
+CREATE TRIGGER double_readings_once BEFORE UPDATE ON double_readings
+WHEN OLD.label_event_id IS NOT NULL
+    OR NEW.id IS NOT OLD.id OR NEW.sample_id IS NOT OLD.sample_id
+    OR NEW.reader1_id IS NOT OLD.reader1_id OR NEW.reader2_id IS NOT OLD.reader2_id
+    OR NEW.created_by IS NOT OLD.created_by OR NEW.created_at IS NOT OLD.created_at
+BEGIN
+    SELECT RAISE(ABORT, 'a double reading is resolved once and otherwise immutable');
+END;
+
+CREATE TRIGGER double_readings_no_delete BEFORE DELETE ON double_readings
+BEGIN
+    SELECT RAISE(ABORT, 'double readings cannot be deleted');
+END;
+
+-- One reader's blind call on a double reading (append-only, one per reader).
+CREATE TABLE blind_reads (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    reading_id INTEGER NOT NULL REFERENCES double_readings(id),
+    reader_id  INTEGER NOT NULL REFERENCES accounts(id),
+    decision   TEXT NOT NULL CHECK (decision IN ('positive', 'negative', 'unsure')),
+    comment    TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (reading_id, reader_id)
+) STRICT;
+
+CREATE TRIGGER blind_reads_no_update BEFORE UPDATE ON blind_reads
+BEGIN
+    SELECT RAISE(ABORT, 'blind reads are append-only');
+END;
+
+CREATE TRIGGER blind_reads_no_delete BEFORE DELETE ON blind_reads
+BEGIN
+    SELECT RAISE(ABORT, 'blind reads are append-only');
+END;
+
+-- The adjudicator's call on a double reading whose readers disagreed (one per reading).
+CREATE TABLE adjudications (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    reading_id     INTEGER NOT NULL UNIQUE REFERENCES double_readings(id),
+    adjudicator_id INTEGER NOT NULL REFERENCES accounts(id),
+    decision       TEXT NOT NULL CHECK (decision IN ('positive', 'negative', 'unsure')),
+    comment        TEXT,
+    label_event_id INTEGER NOT NULL REFERENCES label_events(id),
+    created_at     TEXT NOT NULL
+) STRICT;
+
+CREATE TRIGGER adjudications_no_update BEFORE UPDATE ON adjudications
+BEGIN
+    SELECT RAISE(ABORT, 'adjudications are append-only');
+END;
+
+CREATE TRIGGER adjudications_no_delete BEFORE DELETE ON adjudications
+BEGIN
+    SELECT RAISE(ABORT, 'adjudications are append-only');
+END;
+
+"""#
+    ),
 ]
