@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "KaryoServe",
             dependencies: [
-                "KaryoStore", "KaryoLabels", "KaryoImage",
+                "Karyo", "KaryoLoop", "KaryoStore", "KaryoLabels", "KaryoImage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

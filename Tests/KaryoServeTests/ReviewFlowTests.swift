@@ -226,4 +226,24 @@ struct ReviewFlowTests {
             #expect(html.contains(token))
         }
     }
+
+    @Test("the model report is served to curators with a script-free policy")
+    func modelReport() async throws {
+        let fixture = try await Fixture()
+        try await fixture.withClient { client in
+            let cora = Browser(client)
+            try await cora.login("cora")
+            let response = try await cora.get("/dataset/report")
+            #expect(response.status == .ok)
+            let html = Browser.html(response)
+            #expect(html.contains("Accuracy per dataset version"))
+            #expect(!html.contains("<script"))
+            let policy = try #require(response.headers[.contentSecurityPolicy])
+            #expect(policy.contains("default-src 'none'") && !policy.contains("script-src"))
+            let rex = Browser(client)
+            try await rex.login("rex")
+            #expect(try await rex.get("/dataset/report").status == .forbidden)
+            #expect(try await Browser(client).get("/dataset/report").status == .seeOther)
+        }
+    }
 }

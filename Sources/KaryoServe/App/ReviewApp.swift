@@ -53,6 +53,7 @@ public struct ReviewApp: Sendable {
         router.post("/adjudication/:id") { request, context in try await self.submitAdjudication(request, context) }
         router.get("/stats") { request, context in try await self.statsPage(request, context) }
         router.get("/dataset") { request, context in try await self.datasetPage(request, context) }
+        router.get("/dataset/report") { request, context in try await self.modelReport(request, context) }
 
         // Admins.
         router.get("/admin/accounts") { request, context in try await self.accountsPage(request, context) }

@@ -1,5 +1,8 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Karyo
+import KaryoLoop
 import KaryoStore
 
 extension ReviewApp {
@@ -18,6 +21,13 @@ extension ReviewApp {
             if let value = Self.metric(run.metrics, named: "accuracy") { accuracy[run.version] = value }
         }
         html += Self.versionPlot(versions.reversed(), accuracy: accuracy)
+        if !runs.isEmpty {
+            html += """
+                <p class="panel"><a href="/dataset/report" id="model-report">Model report</a>: accuracy per version, \
+                training curves, ROC, calibration, confusion matrices and flagged samples (the same page as \
+                <code>karyo report</code>).</p>
+                """
+        }
         html += """
             <table id="versions"><thead><tr><th>Version</th><th>Committed</th><th>Message</th><th>Members</th>\
             <th>pos / neg / unsure</th><th>train / val / test</th><th>+ / − / ~</th><th>Tags</th><th>Validation accuracy</th></tr></thead><tbody>
@@ -67,6 +77,17 @@ extension ReviewApp {
             }
         }
         return HTMLResponse.page(layout("Dataset", session: session, active: "dataset", html))
+    }
+
+    /// GET /dataset/report — the model-in-the-loop report (`karyo report`'s HTML), built from the
+    /// store on request. It is one self-contained page with inline styles and data: images and no
+    /// script, so it gets its own policy that allows exactly that.
+    func modelReport(_ request: Request, _ context: ServeContext) async throws -> Response {
+        _ = try require(context, .curator)
+        let report = try LoopReportBuilder(store: store).build()
+        let policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+            + "frame-ancestors 'none'; base-uri 'none'"
+        return HTMLResponse.page(HTMLReport.render(report), headers: [HTTPField(name: .contentSecurityPolicy, value: policy)])
     }
 
     /// Numeric values of a metrics JSON object, as dotted paths (two levels deep).

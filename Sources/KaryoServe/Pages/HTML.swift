@@ -28,10 +28,13 @@ func urlComponent(_ text: String) -> String {
 
 /// The headers every response carries: no framing, no sniffing, no referrer, a strict CSP (all
 /// scripts, styles and images come from this app; no inline script).
+/// A response that set its own (stricter) policy keeps it: the model report has no script at all.
 func securityHeaders(_ headers: inout HTTPFields) {
-    headers[.contentSecurityPolicy] =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        + "frame-ancestors 'none'; base-uri 'none'"
+    if headers[.contentSecurityPolicy] == nil {
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            + "frame-ancestors 'none'; base-uri 'none'"
+    }
     headers[.xContentTypeOptions] = "nosniff"
     headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
     // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on form posts.
