@@ -2,16 +2,10 @@ import Foundation
 import KaryoImage
 import Testing
 
-/// Timing guards. Release builds must stay well under 50 ms; debug builds get a generous bound
-/// (the C code is compiled without optimisation there).
-@Suite("Performance")
+/// Karyogram-sized images through the codecs. The time is printed for a reader; it is not asserted
+/// (speed is checked by the benchmarks, tools/bench-*, where a loaded machine cannot fail a build).
+@Suite("Karyogram-sized images")
 struct PerformanceTests {
-    #if DEBUG
-    static let bound = Duration.milliseconds(500)
-    #else
-    static let bound = Duration.milliseconds(50)
-    #endif
-
     static func best(of runs: Int, _ body: () throws -> Void) rethrows -> Duration {
         var best = Duration.seconds(1000)
         for _ in 0..<runs {
@@ -42,7 +36,6 @@ struct PerformanceTests {
         var png = Data()
         let t = try Self.best(of: 3) { png = try ImageCodec.encodePNG(img) }
         print("[Performance] encodePNG 1000x900: \(t), \(png.count) bytes")
-        #expect(t < Self.bound)
         #expect(try ImageCodec.decode(png).image == img)
     }
 
@@ -56,8 +49,9 @@ struct PerformanceTests {
             data = try makeTIFF(TIFFSpec(width: 1000, height: 900, compression: 5, rowsPerStrip: 32,
                                          samples: img.pixels.map(UInt16.init)))
         }
-        let t = try Self.best(of: 3) { _ = try ImageCodec.decode(data) }
+        var decoded: DecodedImage?
+        let t = try Self.best(of: 3) { decoded = try ImageCodec.decode(data) }
         print("[Performance] decode \(data.count)-byte LZW TIFF: \(t)")
-        #expect(t < Self.bound)
+        #expect(decoded.map { $0.image.width * $0.image.height } ?? 0 >= 1000 * 550)
     }
 }

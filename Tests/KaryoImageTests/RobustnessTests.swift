@@ -157,18 +157,16 @@ struct RobustnessTests {
         return Data(b)
     }
 
+    /// The refusal names the size the header declares, so it was decided from the header, before any
+    /// pixel buffer existed (no wall-clock check: that would fail on a loaded machine, not on a bug).
     @Test func bombsAreRejectedBeforeAllocation() throws {
         for (name, data) in [("bomb.png", Self.pngBomb()), ("bomb.tif", Self.tiffBomb()), ("bomb.bmp", Self.bmpBomb())] {
-            let start = ContinuousClock.now
             let e = decodeError(data, fileName: name)
-            #expect(ContinuousClock.now - start < .milliseconds(500), "\(name) took too long")
             #expect(e?.kind == .tooLarge, "\(name): \(String(describing: e))")
             #expect(e?.detail == Self.bombDetail)
             #expect(e?.description == "\(name): image too large: \(Self.bombDetail)")
         }
-        let start = ContinuousClock.now
         let e = decodeError(try Self.jpegBomb(), fileName: "bomb.jpg")
-        #expect(ContinuousClock.now - start < .milliseconds(500))
         #expect(e?.kind == .tooLarge)
         #expect(e?.detail == "image is 65500x65500 = 4290250000 pixels, limit 200000000")
     }
@@ -184,9 +182,7 @@ struct RobustnessTests {
         var bomb = Array(b[..<(b.count - 2)])
         for _ in 0..<2000 { bomb += scan }
         bomb += [0xFF, 0xD9]
-        let start = ContinuousClock.now
         let e = decodeError(Data(bomb), fileName: "scans.jpg")
-        #expect(ContinuousClock.now - start < .seconds(2))
         #expect(e?.kind == .corrupt, "\(String(describing: e))")
     }
 
