@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "KaryoServe",
             dependencies: [
-                "Karyo", "KaryoLoop", "KaryoStore", "KaryoLabels", "KaryoImage",
+                "Karyo", "KaryoLoop", "KaryoNet", "KaryoStore", "KaryoLabels", "KaryoImage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -8,6 +8,7 @@ struct HTMLTests {
     func escaping() {
         #expect(esc("<script>alert('x')</script> & \"q\"") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;")
         #expect(esc("s-abc 9q34") == "s-abc 9q34")
+        #expect(esc("<\u{301}b>") == "&lt;\u{301}b&gt;", "a combining mark does not hide the bracket")
     }
 
     @Test("only local paths are redirect targets")

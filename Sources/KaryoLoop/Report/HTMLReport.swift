@@ -169,18 +169,19 @@ public enum HTMLReport {
         return f.string(from: date)
     }
 
-    /// Escapes text for HTML element content and attribute values.
+    /// Escapes text for HTML element content and quoted attribute values. Works on Unicode scalars,
+    /// not characters, so a `<` followed by a combining mark is escaped too.
     public static func escape(_ text: String) -> String {
         var out = ""
-        out.reserveCapacity(text.count)
-        for ch in text {
+        out.reserveCapacity(text.utf8.count)
+        for ch in text.unicodeScalars {
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(ch)
+            default: out.unicodeScalars.append(ch)
             }
         }
         return out

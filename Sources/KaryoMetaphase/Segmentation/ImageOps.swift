@@ -92,6 +92,16 @@ enum ImageOps {
         return threshold
     }
 
+    /// Calls `body` with the index of every in-image pixel of the 3x3 block around pixel `p`
+    /// (`p` itself included), in row order: the 8-neighbourhood every traversal here walks.
+    @inline(__always)
+    static func forEachNeighbour8(of p: Int, width w: Int, height h: Int, _ body: (Int) -> Void) {
+        let x = p % w, y = p / w
+        for yy in max(0, y - 1)...min(h - 1, y + 1) {
+            for xx in max(0, x - 1)...min(w - 1, x + 1) { body(yy * w + xx) }
+        }
+    }
+
     /// Pixels ≥ `low` that are 8-connected to a pixel ≥ `high`.
     static func hysteresis(_ v: [UInt8], width w: Int, height h: Int, low: Int, high: Int) -> [Bool] {
         var mask = [Bool](repeating: false, count: v.count)
@@ -100,16 +110,8 @@ enum ImageOps {
             mask[i] = true
             stack.append(i)
             while let p = stack.popLast() {
-                let x = p % w, y = p / w
-                for dy in -1...1 {
-                    let yy = y + dy
-                    if yy < 0 || yy >= h { continue }
-                    for dx in -1...1 {
-                        let xx = x + dx
-                        if xx < 0 || xx >= w { continue }
-                        let q = yy * w + xx
-                        if !mask[q] && Int(v[q]) >= low { mask[q] = true; stack.append(q) }
-                    }
+                forEachNeighbour8(of: p, width: w, height: h) { q in
+                    if !mask[q] && Int(v[q]) >= low { mask[q] = true; stack.append(q) }
                 }
             }
         }
@@ -150,16 +152,8 @@ enum ImageOps {
             labels[s] = next
             stack.append(s)
             while let p = stack.popLast() {
-                let x = p % w, y = p / w
-                for dy in -1...1 {
-                    let yy = y + dy
-                    if yy < 0 || yy >= h { continue }
-                    for dx in -1...1 {
-                        let xx = x + dx
-                        if xx < 0 || xx >= w { continue }
-                        let q = yy * w + xx
-                        if mask[q] && labels[q] == 0 { labels[q] = next; stack.append(q) }
-                    }
+                forEachNeighbour8(of: p, width: w, height: h) { q in
+                    if mask[q] && labels[q] == 0 { labels[q] = next; stack.append(q) }
                 }
             }
         }

@@ -129,15 +129,7 @@ enum Splitter {
                         let i = y * w + x
                         guard mask[i] else { continue }
                         var m = rec[i]
-                        for dy in -1...1 {
-                            let yy = y + dy
-                            if yy < 0 || yy >= h { continue }
-                            for dx in -1...1 {
-                                let xx = x + dx
-                                if xx < 0 || xx >= w { continue }
-                                m = max(m, rec[yy * w + xx])
-                            }
-                        }
+                        ImageOps.forEachNeighbour8(of: i, width: w, height: h) { m = max(m, rec[$0]) }
                         m = min(m, dt[i])
                         if m > rec[i] + 1e-9 { rec[i] = m; changed = true }
                     }

@@ -1,6 +1,7 @@
 import Foundation
 import KaryoImage
 import KaryoLabels
+import KaryoNet
 import KaryoStore
 
 /// What `DemoStore.populate` made.
@@ -69,7 +70,7 @@ public enum DemoStore {
             }
         }
         var items: [NewReviewQueueItem] = []
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for queue in ReviewQueueKind.allCases {
             for i in 0..<queueItems {
                 let p = Double(generator.next() % 1000) / 1000
@@ -134,15 +135,3 @@ public enum DemoStore {
     }
 }
 
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

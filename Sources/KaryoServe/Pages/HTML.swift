@@ -1,23 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KaryoLoop
 
-/// Escapes text for HTML element content and quoted attribute values.
-func esc(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for ch in text.unicodeScalars {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.unicodeScalars.append(ch)
-        }
-    }
-    return out
-}
+/// Escapes text for HTML element content and quoted attribute values (the report's escaping).
+func esc(_ text: String) -> String { HTMLReport.escape(text) }
 
 /// Percent-encodes a query or path component.
 func urlComponent(_ text: String) -> String {
