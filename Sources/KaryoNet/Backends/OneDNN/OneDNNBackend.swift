@@ -480,28 +480,8 @@ public final class OneDNNBackend: Backend {
             return batchNormBackward(reluBackward(gradOutput, output: output), input: x, scale: scale,
                                      statistics: statistics, epsilon: epsilon)
         }
-        let l = layout(of: x)
-        let gy = reorder(gradOutput, to: l)
-        let key = PrimitiveKey(kind: "bn-relu-bwd", dims: [Int(epsilon.bitPattern)], layouts: [ObjectIdentifier(l)])
-        let p = cached(key) {
-            let hint = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true)
-            var d = dnnl_batch_normalization_desc_t()
-            let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue | dnnl_fuse_norm_relu.rawValue
-            dnnlCheck(dnnl_batch_normalization_backward_desc_init(&d, dnnl_backward, l.md, l.md, epsilon, flags),
-                      "batch-norm+relu backward descriptor")
-            return DNNLPrimitive.make(descriptor: &d, engine: engine, hint: hint, what: "batch norm+relu backward")
-        }
-        let c = x.shape[1], vl = plainLayout([c])
-        let gx = allocate(l), gScale = Tensor(zeros: [c]), gShift = Tensor(zeros: [c])
-        let shift = Tensor(zeros: [c])
-        execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DIFF_DST, l, gy.storage.pointer),
-                    (DNNL_ARG_MEAN, vl, statistics.mean.storage.pointer),
-                    (DNNL_ARG_VARIANCE, vl, statistics.variance.storage.pointer),
-                    (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
-                    (DNNL_ARG_WORKSPACE, ws.layout, ws.storage.pointer),
-                    (DNNL_ARG_DIFF_SRC, l, gx.storage.pointer),
-                    (DNNL_ARG_DIFF_SCALE, vl, gScale.storage.pointer), (DNNL_ARG_DIFF_SHIFT, vl, gShift.storage.pointer)])
-        return (gx, gScale, gShift)
+        return batchNormBackward(gradOutput, input: x, scale: scale, statistics: statistics, epsilon: epsilon,
+                                 reluWorkspace: ws)
     }
 
     public func batchNormInference(
@@ -520,27 +500,40 @@ public final class OneDNNBackend: Backend {
     public func batchNormBackward(
         _ gradOutput: Tensor, input x: Tensor, scale: Tensor, statistics: BatchStatistics, epsilon: Float
     ) -> (input: Tensor, scale: Tensor, shift: Tensor) {
+        batchNormBackward(gradOutput, input: x, scale: scale, statistics: statistics, epsilon: epsilon, reluWorkspace: nil)
+    }
+
+    /// Batch-norm backward, with the ReLU fused when `reluWorkspace` (from the fused forward) is given.
+    private func batchNormBackward(
+        _ gradOutput: Tensor, input x: Tensor, scale: Tensor, statistics: BatchStatistics, epsilon: Float,
+        reluWorkspace ws: Workspace?
+    ) -> (input: Tensor, scale: Tensor, shift: Tensor) {
         let l = layout(of: x)
         let gy = reorder(gradOutput, to: l)
-        let key = PrimitiveKey(kind: "bn-bwd", dims: [Int(epsilon.bitPattern)], layouts: [ObjectIdentifier(l)])
+        let fused = ws != nil
+        let key = PrimitiveKey(kind: fused ? "bn-relu-bwd" : "bn-bwd", dims: [Int(epsilon.bitPattern)],
+                               layouts: [ObjectIdentifier(l)])
         let p = cached(key) {
-            let hint = bnForwardPrimitive(l, training: true, epsilon: epsilon)
+            let hint = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: fused)
             var d = dnnl_batch_normalization_desc_t()
-            dnnlCheck(dnnl_batch_normalization_backward_desc_init(&d, dnnl_backward, l.md, l.md, epsilon,
-                                                                  dnnl_use_scale.rawValue | dnnl_use_shift.rawValue),
-                      "batch-norm backward descriptor")
-            return DNNLPrimitive.make(descriptor: &d, engine: engine, hint: hint, what: "batch norm backward")
+            let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue | (fused ? dnnl_fuse_norm_relu.rawValue : 0)
+            dnnlCheck(dnnl_batch_normalization_backward_desc_init(&d, dnnl_backward, l.md, l.md, epsilon, flags),
+                      fused ? "batch-norm+relu backward descriptor" : "batch-norm backward descriptor")
+            return DNNLPrimitive.make(descriptor: &d, engine: engine, hint: hint,
+                                      what: fused ? "batch norm+relu backward" : "batch norm backward")
         }
         let c = x.shape[1], vl = plainLayout([c])
         let gx = allocate(l), gScale = Tensor(zeros: [c]), gShift = Tensor(zeros: [c])
         // The shift is unused by the math but oneDNN's backward with use_shift expects it bound.
         let shift = Tensor(zeros: [c])
-        execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DIFF_DST, l, gy.storage.pointer),
-                    (DNNL_ARG_MEAN, vl, statistics.mean.storage.pointer),
-                    (DNNL_ARG_VARIANCE, vl, statistics.variance.storage.pointer),
-                    (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
-                    (DNNL_ARG_DIFF_SRC, l, gx.storage.pointer),
-                    (DNNL_ARG_DIFF_SCALE, vl, gScale.storage.pointer), (DNNL_ARG_DIFF_SHIFT, vl, gShift.storage.pointer)])
+        var arguments = [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DIFF_DST, l, gy.storage.pointer),
+                         (DNNL_ARG_MEAN, vl, statistics.mean.storage.pointer),
+                         (DNNL_ARG_VARIANCE, vl, statistics.variance.storage.pointer),
+                         (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
+                         (DNNL_ARG_DIFF_SRC, l, gx.storage.pointer),
+                         (DNNL_ARG_DIFF_SCALE, vl, gScale.storage.pointer), (DNNL_ARG_DIFF_SHIFT, vl, gShift.storage.pointer)]
+        if let ws { arguments.append((DNNL_ARG_WORKSPACE, ws.layout, ws.storage.pointer)) }
+        execute(p, arguments)
         return (gx, gScale, gShift)
     }
 
