@@ -91,8 +91,8 @@ let package = Package(
         // The active-learning loop's core (store-independent): metrics with patient-bootstrap CIs, grouped
         // K-fold, uncertainty, confident learning, review queues, the HTML report.
         .target(name: "KaryoLoop", dependencies: ["KaryoNet", "KaryoImage"]),
-        .executableTarget(name: "karyo-loop-bench", dependencies: ["KaryoLoop", "KaryoImage"], path: "Sources/KaryoLoopBench"),
-        .executableTarget(name: "karyonet-bench", dependencies: ["KaryoNet", "KaryoImage"], path: "Sources/KaryoNetBench"),
+        .executableTarget(name: "karyo-loop-bench", dependencies: ["KaryoLoop", "KaryoImage", "KaryoCellSets"], path: "Sources/KaryoLoopBench"),
+        .executableTarget(name: "karyonet-bench", dependencies: ["KaryoNet", "KaryoImage", "KaryoCellSets"], path: "Sources/KaryoNetBench"),
         .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth", "KaryoDeid", "KaryoCellSets"]),
         .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
         .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),

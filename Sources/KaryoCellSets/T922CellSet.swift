@@ -170,3 +170,66 @@ final class Results: @unchecked Sendable {
     var done: Int { lock.lock(); defer { lock.unlock() }; return finished }
     var values: [Result<(ImageTruth, CellComposite), Error>?] { lock.lock(); defer { lock.unlock() }; return storage }
 }
+
+/// One cell of a set read back from its folder.
+public struct StoredT922Cell: Sendable {
+    public let file: String
+    public let patient: String
+    /// The case; the patient when the set has no `case` column.
+    public let caseID: String
+    /// `true` for t(9;22)-positive.
+    public let positive: Bool
+    /// `train` or `validation`.
+    public let split: String
+    public let image: GrayImage
+}
+
+extension T922CellSet {
+    /// Reads a set as `write` leaves it (also one made elsewhere with the same columns): `cells.csv`
+    /// with at least `file`, `patient`, `label` (positive|negative) and `split` (train|validation),
+    /// found by name, and the images it lists, all of one size.
+    /// - Throws: `CellSetError` naming the file (and line) and the problem.
+    public static func read(from folder: URL) throws -> [StoredT922Cell] {
+        let csvURL = folder.appendingPathComponent("cells.csv")
+        guard let text = try? String(contentsOf: csvURL, encoding: .utf8) else {
+            throw CellSetError("\(csvURL.path): cannot read the file (is this a t922-cells folder?)")
+        }
+        let rows = text.split(whereSeparator: \.isNewline).map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        guard let header = rows.first else { throw CellSetError("\(csvURL.path): empty file") }
+        func column(_ name: String) throws -> Int {
+            guard let i = header.firstIndex(of: name) else {
+                throw CellSetError("\(csvURL.path): no '\(name)' column (header: \(header.joined(separator: ",")))")
+            }
+            return i
+        }
+        let (file, patient, label, split) = (try column("file"), try column("patient"), try column("label"),
+                                             try column("split"))
+        let caseColumn = header.firstIndex(of: "case")
+        var cells: [StoredT922Cell] = []
+        for (r, row) in rows.enumerated().dropFirst() {
+            let line = "\(csvURL.path) line \(r + 1)"
+            guard row.count == header.count else {
+                throw CellSetError("\(line): \(row.count) fields, the header has \(header.count)")
+            }
+            guard row[label] == "positive" || row[label] == "negative" else {
+                throw CellSetError("\(line): label '\(row[label])' is not positive or negative")
+            }
+            guard row[split] == "train" || row[split] == "validation" else {
+                throw CellSetError("\(line): split '\(row[split])' is not train or validation")
+            }
+            let url = folder.appendingPathComponent(row[file])
+            let image: GrayImage
+            do { image = try ImageCodec.decode(contentsOf: url).image } catch { throw CellSetError("\(url.path): \(error)") }
+            if let first = cells.first?.image, (first.width, first.height) != (image.width, image.height) {
+                throw CellSetError(
+                    "\(url.path): \(image.width)x\(image.height) pixels, the set's first image has \(first.width)x\(first.height)")
+            }
+            cells.append(StoredT922Cell(file: row[file], patient: row[patient], caseID: caseColumn.map { row[$0] } ?? row[patient],
+                                        positive: row[label] == "positive", split: row[split], image: image))
+        }
+        guard !cells.isEmpty else { throw CellSetError("\(csvURL.path): no cells") }
+        return cells
+    }
+}

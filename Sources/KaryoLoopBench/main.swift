@@ -9,6 +9,7 @@
 // 2. with a fraction of labels flipped on purpose, how many the label-error queue recovers in its top-k;
 // 3. uncertainty sampling against the random arm: labels needed to reach the random arm's final accuracy.
 import Foundation
+import KaryoCellSets
 import KaryoImage
 import KaryoLoop
 
@@ -47,33 +48,14 @@ spec.epochs = Int(argument("--epochs", default: "12")) ?? 12
 spec.threads = Int(argument("--threads", default: "2")) ?? 2
 
 // Load the cells.
-let csvURL = folder.appendingPathComponent("cells.csv")
-guard let csv = try? String(contentsOf: csvURL, encoding: .utf8) else { fail("cannot read \(csvURL.path)") }
-var lines = csv.split(whereSeparator: \.isNewline).map(String.init)
-guard !lines.isEmpty else { fail("\(csvURL.path) is empty") }
-let header = lines.removeFirst().split(separator: ",").map(String.init)
-func column(_ name: String) -> Int? { header.firstIndex(of: name) }
-guard let fileColumn = column("file"), let patientColumn = column("patient"), let labelColumn = column("label"),
-    let splitColumn = column("split")
-else { fail("\(csvURL.path): the header needs file, patient, label and split columns") }
-let caseColumn = column("case")
 let loadStart = Date()
-var samples: [LoopSample] = []
-for (n, line) in lines.enumerated() {
-    let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    guard f.count == header.count else { fail("\(csvURL.path) line \(n + 2): \(f.count) fields, expected \(header.count)") }
-    guard let split = LoopSplit(rawValue: f[splitColumn]) else { fail("\(csvURL.path) line \(n + 2): unknown split \(f[splitColumn])") }
-    guard f[labelColumn] == "positive" || f[labelColumn] == "negative" else {
-        fail("\(csvURL.path) line \(n + 2): label must be positive or negative")
+let samples: [LoopSample]
+do {
+    samples = try T922CellSet.read(from: folder).map {
+        LoopSample(id: $0.file, patient: $0.patient, caseID: $0.caseID, image: $0.image, positive: $0.positive,
+                   split: $0.split == "train" ? .train : .validation)
     }
-    let url = folder.appendingPathComponent(f[fileColumn])
-    let image: GrayImage
-    do { image = try ImageCodec.decode(contentsOf: url).image } catch { fail("\(url.path): \(error)") }
-    samples.append(
-        LoopSample(
-            id: f[fileColumn], patient: f[patientColumn], caseID: caseColumn.map { f[$0] } ?? f[patientColumn],
-            image: image, positive: f[labelColumn] == "positive", split: split))
-}
+} catch { fail("\(error)") }
 let train = samples.filter { $0.split == .train }
 let validation = samples.filter { $0.split == .validation }
 let patients = Set(samples.map(\.patient))

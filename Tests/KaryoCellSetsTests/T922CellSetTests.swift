@@ -76,6 +76,14 @@ private func slotHeights(_ image: GrayImage) -> [Int] {
         let decoded = try ImageCodec.decode(contentsOf: folder.appendingPathComponent(c.file)).image
         #expect(decoded == c.composite.image)
     }
+    let read = try T922CellSet.read(from: folder)
+    #expect(read.map(\.file) == cells.map(\.file))
+    #expect(read.map(\.image) == cells.map(\.composite.image))
+    #expect(read.map(\.positive) == cells.map { $0.label == "positive" })
+    #expect(read.map(\.caseID) == cells.map(\.caseID))
+    // A row with an unknown split is refused with the file and line.
+    try Data((csv + "x.png,P,C,1,negative,test,normal,1\n").utf8).write(to: folder.appendingPathComponent("cells.csv"))
+    #expect(throws: CellSetError.self) { try T922CellSet.read(from: folder) }
 }
 
 @Test func tooFewPatientsIsAClearError() {
