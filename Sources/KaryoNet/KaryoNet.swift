@@ -8,7 +8,7 @@
 // - Backends/    the `Backend` protocol; `ReferenceBackend` (plain Swift, Float64 accumulation, the
 //                ground truth of the tests) and `OneDNNBackend` (oneDNN 2.x primitives, blocked
 //                layouts end to end, fused batch norm + ReLU and add + ReLU, Winograd 3×3,
-//                `dnnl_sgemm`, OpenMP threads); `ProfilingBackend` times any backend.
+//                `dnnl_sgemm`, OpenMP threads, optional bfloat16 inference); `ProfilingBackend` times any backend.
 // - Models/      `ResNet` (ResNet-18/34/50 as torchvision, the paper's variant, small test nets),
 //                with torchvision parameter names.
 // - Optim/       `SGD` (momentum, Nesterov, weight decay), `AdamW`, `LearningRateSchedule`

@@ -2,6 +2,7 @@
 //
 //   karyonet-bench train --batch 16 --steps 8 --warmup 2 [--size 90] [--threads 2] [--profile]
 //   karyonet-bench infer --batch 16 --steps 8 --warmup 2 [--split 8] [--direct]
+//   karyonet-bench infer-bf16 ... (the same with bfloat16 inference convolutions)
 //     (--split: run the batch as sub-batches of that size; --direct: no Winograd convolutions)
 //   karyonet-bench accuracy --cells DIR --epochs 20 --batch 16 --lr 0.01 --seed 1
 //     (DIR: a `karyo-bench t922-cells` folder, cells.csv + PNGs; see CellSet.swift)
@@ -42,19 +43,20 @@ let steps = Int(argument("steps", "8"))!
 let warmup = Int(argument("warmup", "2"))!
 let size = Int(argument("size", "90"))!
 let threads = Int(argument("threads", "2"))!
-let oneDNN = OneDNNBackend(threads: threads, winograd: !CommandLine.arguments.contains("--direct"))
+let oneDNN = OneDNNBackend(threads: threads, winograd: !CommandLine.arguments.contains("--direct"),
+                           inferencePrecision: mode == "infer-bf16" ? .bf16 : .f32)
 let split = Int(argument("split", "0"))!
 let profiler = CommandLine.arguments.contains("--profile") ? ProfilingBackend(oneDNN) : nil
 let backend: any Backend = profiler ?? oneDNN
 
 switch mode {
-case "train", "infer":
+case "train", "infer", "infer-bf16":
     let model = ResNet.paperVariant(seed: 1)
     var g = SeededGenerator(seed: 7)
     let x = Tensor.randomNormal([batch, 1, size, size], std: 1, generator: &g)
     let labels = (0..<batch).map { $0 % 2 }
     let optimizer = SGD(model.namedParameters.map(\.variable), momentum: 0.9, weightDecay: 1e-4)
-    let predictor = mode == "infer" ? Predictor(model: model, backend: backend) : nil
+    let predictor = mode.hasPrefix("infer") ? Predictor(model: model, backend: backend) : nil
     let chunks = split > 0 ? stride(from: 0, to: batch, by: split).map { s in
         Tensor(Array(x.scalars[(s * size * size)..<(min(s + split, batch) * size * size)]), shape: [min(split, batch - s), 1, size, size])
     } : []
@@ -87,6 +89,10 @@ case "train", "infer":
         print(String(format: "reorders (inside the above): %.3f s, %d calls, %.0f MB per step",
                      r.seconds - reorders.seconds, (r.count - reorders.count) / steps,
                      Double(r.bytes - reorders.bytes) / 1e6 / Double(steps)))
+    }
+    if mode == "infer-bf16" {
+        let c = oneDNN.inferenceConvolutionCounts
+        FileHandle.standardError.write("karyonet-bench: \(c.bf16) bfloat16 and \(c.f32) float32 inference convolutions\n".data(using: .utf8)!)
     }
     let m = median(times)
     print(String(format: "engine=karyo mode=%@ batch=%d images_per_s=%.2f step_s=%.4f best_images_per_s=%.2f peak_rss_mb=%.0f faults_per_step=%d",
@@ -125,6 +131,6 @@ case "accuracy":
                  peakRSSMegabytes()))
 
 default:
-    FileHandle.standardError.write("usage: karyonet-bench train|infer|accuracy [options]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: karyonet-bench train|infer|infer-bf16|accuracy [options]\n".data(using: .utf8)!)
     exit(64)
 }

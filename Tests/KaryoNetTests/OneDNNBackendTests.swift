@@ -112,6 +112,32 @@ import Testing
         #expect(normRelativeError(pf, pr) < 1e-4)
     }
 
+    /// bfloat16 inference: the same classes and logits within bfloat16's precision (8 bits of
+    /// mantissa, so about 1e-2 relative), with the convolutions really in bfloat16 on CPUs that
+    /// have it and the stem in float32.
+    @Test func bfloat16InferenceAgreesWithFloat32() throws {
+        let x = randomTensor([8, 1, 32, 32], seed: 21)
+        let model = ResNet.small(width: 16, stemPooling: .average, seed: 5)
+        // A few training steps give the batch norms real running statistics to fold.
+        for _ in 0..<3 { _ = Self.step(model, fast, x, labels: [0, 1, 1, 0, 1, 0, 0, 1]) }
+        let f32 = try Predictor(model: model, backend: fast).logits(x).scalars
+        let bf16Backend = OneDNNBackend(threads: 1, inferencePrecision: .bf16)
+        let bf16 = try Predictor(model: model, backend: bf16Backend).logits(x).scalars
+        let error = normRelativeError(bf16, f32)
+        #expect(error < 3e-2, "bfloat16 logits differ from float32 by \(error)")
+        #expect(error > 0 || !OneDNNBackend.cpuHasNativeBF16, "bfloat16 gave bit-identical results: it did not run")
+        let counts = bf16Backend.inferenceConvolutionCounts
+        #expect(counts.f32 >= 1, "the 1-channel stem stays float32")
+        if OneDNNBackend.cpuHasNativeBF16 {
+            #expect(counts.bf16 >= 4, "convolutions in bfloat16: \(counts)")
+        }
+        #expect(fast.inferenceConvolutionCounts.bf16 == 0)
+        for i in 0..<8 {
+            let a = Array(f32[(2 * i)..<(2 * i + 2)]), b = Array(bf16[(2 * i)..<(2 * i + 2)])
+            if abs(a[0] - a[1]) > 0.1 { #expect((a[0] > a[1]) == (b[0] > b[1]), "image \(i): \(a) vs \(b)") }
+        }
+    }
+
     @Test func optimizerStepsAgreeWithBlockedParameters() throws {
         // Average pooling after the stem: a max-pooling arg-max flipped by a 1e-6 difference would
         // move a gradient to another pixel and make later steps incomparable.

@@ -28,9 +28,14 @@ def timing(args):
     times = []
     if args.mode == "infer":
         model.eval()
+    elif args.mode == "infer-bf16":
+        # PyTorch's fastest bfloat16 inference here: a bfloat16 model in channels-last layout
+        # (torch.autocast measured no faster than float32 on this CPU).
+        model = model.eval().to(torch.bfloat16).to(memory_format=torch.channels_last)
+        x = x.to(torch.bfloat16).to(memory_format=torch.channels_last)
     for step in range(args.warmup + args.steps):
         start = time.perf_counter()
-        if args.mode == "infer":
+        if args.mode.startswith("infer"):
             with torch.inference_mode():
                 model(x)
         else:
@@ -92,7 +97,7 @@ def accuracy(args):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["train", "infer", "accuracy"])
+    p.add_argument("mode", choices=["train", "infer", "infer-bf16", "accuracy"])
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--warmup", type=int, default=2)

@@ -113,6 +113,16 @@ final class DNNLPrimitive {
         primitive = p!
     }
 
+    /// The implementation oneDNN chose (for example `brgconv_1x1:avx512_core_bf16`).
+    var implementation: String {
+        var info: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info) == dnnl_success, let info else { return "" }
+        return String(cString: info)
+    }
+
+    /// True for oneDNN's reference (unoptimized) implementations.
+    var isReference: Bool { implementation.contains("ref") }
+
     /// A memory descriptor the primitive chose (`dnnl_query_src_md`, …).
     func md(_ what: dnnl_query_t, _ index: Int32 = 0) -> UnsafePointer<dnnl_memory_desc_t> {
         guard let md = dnnl_primitive_desc_query_md(pd, what, index) else {
