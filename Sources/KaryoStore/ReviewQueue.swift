@@ -436,11 +436,15 @@ extension DatasetStore {
     }
 
     /// Records a reviewer's decision on a sample as a label event (source `reviewer`).
+    ///
+    /// Written with `recordReview`'s check: if the sample is relabelled between reading its label
+    /// (which "confirm" refers to) and writing, nothing is written and `.conflict` is thrown.
     @discardableResult
     public func recordReviewDecision(sample token: String, decision: ReviewDecision, reviewer: String, reason: String?)
         throws -> LabelEvent
     {
-        let current = try sample(token: token).label
+        let sample = try sample(token: token)
+        let current = sample.label
         let label: SampleLabel
         switch (decision, current) {
         case (.confirm, nil):
@@ -452,7 +456,16 @@ extension DatasetStore {
         case (.unsure, nil):
             label = .unsure
         }
-        return try addLabel(
-            sample: token, label: label, source: .reviewer, author: reviewer, reason: reason, karyotype: nil)
+        switch try recordReview(
+            sample: token, label: label, expectedLabelEventID: sample.labelEventID, author: reviewer, reason: reason)
+        {
+        case .recorded(let event):
+            return event
+        case .conflict(let now):
+            throw StoreError(
+                .conflict,
+                "sample \(token) was labelled \(now?.label?.rawValue ?? "anew") by \(now?.author ?? "another reviewer") "
+                    + "while this decision was recorded; nothing was written: look at it again")
+        }
     }
 }

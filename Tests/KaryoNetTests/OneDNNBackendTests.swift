@@ -128,6 +128,7 @@ import Testing
         #expect(error > 0 || !OneDNNBackend.cpuHasNativeBF16, "bfloat16 gave bit-identical results: it did not run")
         let counts = bf16Backend.inferenceConvolutionCounts
         #expect(counts.f32 >= 1, "the 1-channel stem stays float32")
+        if !OneDNNBackend.cpuHasNativeBF16 { #expect(counts.bf16 == 0, "no emulated bfloat16") }
         if OneDNNBackend.cpuHasNativeBF16 {
             #expect(counts.bf16 >= 4, "convolutions in bfloat16: \(counts)")
         }

@@ -67,7 +67,8 @@ public final class OneDNNBackend: Backend {
     ///   - inferencePrecision: `.bf16` runs the fused inference convolutions (`Predictor`) with
     ///     bfloat16 activations and weights and float32 accumulation, about twice as fast on CPUs
     ///     with AVX-512 BF16 (results differ from float32 by about 1e-2 relative); layers without a
-    ///     fast bfloat16 kernel (the 1-channel stem, other CPUs) stay float32. Training is float32.
+    ///     fast bfloat16 kernel (the 1-channel stem) stay float32, and so does everything on CPUs
+    ///     without AVX-512 BF16. Training is float32.
     public init(threads: Int? = 2, winograd: Bool = true, inferencePrecision: InferencePrecision = .f32) {
         self.winograd = winograd
         self.inferencePrecision = inferencePrecision
@@ -338,9 +339,10 @@ public final class OneDNNBackend: Backend {
         let key = PrimitiveKey(kind: "conv-inference", dims: x.shape + weight.shape
             + [bias != nil ? 1 : 0, residual != nil ? 1 : 0, relu ? 1 : 0, g.kernel, g.stride, g.padding])
         let p = cached(key) {
-            // bfloat16 first when asked for, except for the 1-channel stem (no fast kernel);
-            // an implementation oneDNN only has as reference code is never taken.
-            let bf16 = inferencePrecision == .bf16 && x.shape[1] > 1
+            // bfloat16 first when asked for and the CPU has it natively (oneDNN's emulation on
+            // plain AVX-512 is slower than float32), except for the 1-channel stem (no fast
+            // kernel); an implementation oneDNN only has as reference code is never taken.
+            let bf16 = inferencePrecision == .bf16 && Self.cpuHasNativeBF16 && x.shape[1] > 1
             let types = bf16 ? [dnnl_bf16, dnnl_f32] : [dnnl_f32]
             for type in types {
                 if let p = fusedConvolution(x.shape, weight.shape, dstShape, type: type, hasBias: bias != nil,
@@ -395,8 +397,10 @@ public final class OneDNNBackend: Backend {
         let biasMD = optionalMD(hasBias ? [wShape[0]] : nil)
         defer { biasMD?.deallocate() }
         let (strides, padding) = convDims(g)
-        // oneDNN 2.6.3 has no bfloat16 Winograd; direct bfloat16 is faster than float32 Winograd
-        // on all but the first stage's layers, and one format end to end saves the conversions.
+        // oneDNN 2.6.3 has no bfloat16 Winograd. Direct bfloat16 is slower than float32 Winograd on
+        // the first two stages' 3×3 layers (measured 1.3 vs 1.0-1.1 ms at batch 16) but faster on
+        // the last two (1.2 vs 1.7-2.3 ms) and on every 1×1 (twice as fast): one format end to
+        // end, without conversions between layers, is the simpler and overall faster choice.
         let algorithms = type == dnnl_f32 ? candidateAlgorithms(g) : [dnnl_convolution_direct]
         for algorithm in algorithms {
             var d = dnnl_convolution_desc_t()
