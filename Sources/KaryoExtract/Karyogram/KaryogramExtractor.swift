@@ -4,6 +4,9 @@ import KaryoImage
 /// the class, no classifier is needed.
 struct KaryogramExtractor: Sendable {
     var labels: [String]
+    /// Re-threshold each 9/22 slot's chromosomes on their own (``SlotRefiner``).
+    var refine = true
+    var refinerSettings = SlotRefiner.Settings()
 
     struct Output: Sendable {
         var layout: KaryogramLayout
@@ -32,7 +35,15 @@ struct KaryogramExtractor: Sendable {
         let typicalWidth = allWidths.isEmpty ? 0 : Double(allWidths[allWidths.count / 2])
         for (label, slot) in named {
             let expected = ["X", "Y", "XY"].contains(label) ? 1 : 2
-            let objs = SlotChromosomes.group(slot.objects, imageWidth: w.small.width, expected: expected, typicalWidth: typicalWidth)
+            var objs = SlotChromosomes.group(slot.objects, imageWidth: w.small.width, expected: expected, typicalWidth: typicalWidth,
+                                             image: w.small, background: w.background)
+            var thresholds = objs.map { _ in slot.threshold }
+            if labels.contains(label), refine,
+               let r = SlotRefiner.refine(objs, interior: slot.interior ?? slot.region, threshold: slot.threshold, image: w.small,
+                                          expected: expected, settings: refinerSettings) {
+                objs = r.objects
+                thresholds = r.thresholds
+            }
             slots.append(LayoutSlot(label: label, region: w.toFull(slot.region), objectCount: objs.count))
             guard labels.contains(label) else { continue }
             if objs.count < 2 {
@@ -42,7 +53,7 @@ struct KaryogramExtractor: Sendable {
                 issues.append(ExtractionIssue(.extra, label: label, "slot \(label) holds \(objs.count) chromosomes, 2 expected"))
             }
             for (i, c) in objs.enumerated() {
-                chromosomes.append(Self.chromosome(c, label: label, homolog: i + 1, threshold: slot.threshold, in: w))
+                chromosomes.append(Self.chromosome(c, label: label, homolog: i + 1, threshold: thresholds[i], in: w))
             }
         }
         let counts = raw.rows.map(\.count)

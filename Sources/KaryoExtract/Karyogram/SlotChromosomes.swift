@@ -1,10 +1,16 @@
+import KaryoImage
+
 /// Turns the foreground components of one slot into chromosomes: pieces of one chromosome
 /// (broken at pale bands) are joined, specks are dropped, and two touching homologs are cut apart
 /// at the deepest valley of their column profile.
 enum SlotChromosomes {
     /// - Parameter typicalWidth: the median chromosome width in the image (0 when unknown); a
     ///   lone object much wider than that where two are expected is two touching homologs.
-    static func group(_ comps: [Component], imageWidth: Int, expected: Int, typicalWidth: Double = 0) -> [Component] {
+    /// - Parameter image: the working image the components were found in; when given, touching
+    ///   homologs may also be cut at a deep valley of the column sums of darkness (the gap
+    ///   between two chromosomes is pale even where a low threshold bridges it).
+    static func group(_ comps: [Component], imageWidth: Int, expected: Int, typicalWidth: Double = 0,
+                      image: GrayImage? = nil, background: Int = 255) -> [Component] {
         guard let largest = comps.map(\.area).max() else { return [] }
         var majors = comps.filter { Double($0.area) >= 0.12 * Double(largest) }.sorted { $0.area > $1.area }
         let minors = comps.filter { Double($0.area) < 0.12 * Double(largest) }
@@ -45,7 +51,8 @@ enum SlotChromosomes {
             majors = majors.filter { Double($0.area) >= 0.25 * Double(big) }
         }
         if majors.count == 1, expected >= 2,
-           let parts = splitPair(majors[0], imageWidth: imageWidth, wide: typicalWidth > 0 && Double(majors[0].box.width) > 1.3 * typicalWidth) {
+           let parts = splitPair(majors[0], imageWidth: imageWidth, wide: typicalWidth > 0 && Double(majors[0].box.width) > 1.3 * typicalWidth)
+            ?? image.flatMap({ splitPairByDarkness(majors[0], image: $0, background: background) }) {
             majors = parts
         }
         return majors.sorted { $0.box.centerX < $1.box.centerX }
@@ -71,6 +78,30 @@ enum SlotChromosomes {
         for p in c.pixels { if p % imageWidth - b.x < cut { left.append(p) } else { right.append(p) } }
         guard !left.isEmpty, !right.isEmpty else { return nil }
         return [component(left, imageWidth), component(right, imageWidth)]
+    }
+
+    /// Two side-by-side touching chromosomes told apart by darkness: cut at the column (of the
+    /// middle half) whose summed darkness is under a quarter of the darkest column on each side,
+    /// when both parts are at least three pixels wide.
+    static func splitPairByDarkness(_ c: Component, image: GrayImage, background: Int) -> [Component]? {
+        let b = c.box, W = image.width
+        guard b.width >= 6, Double(b.width) >= 0.55 * Double(b.height) else { return nil }
+        var cols = [Int](repeating: 0, count: b.width)
+        for p in c.pixels { cols[p % W - b.x] += max(0, background - Int(image.pixels[p])) }
+        let lo = max(3, b.width / 4), hi = min(b.width - 4, b.width - 1 - b.width / 4)
+        guard hi >= lo else { return nil }
+        var cut = lo
+        for x in lo...hi where cols[x] < cols[cut] { cut = x }
+        let leftPeak = cols[0..<cut].max() ?? 0
+        let rightPeak = cols[(cut + 1)...].max() ?? 0
+        guard 4 * cols[cut] < min(leftPeak, rightPeak) else { return nil }
+        var left: [Int] = [], right: [Int] = []
+        for p in c.pixels {
+            let x = p % W - b.x
+            if x < cut { left.append(p) } else if x > cut { right.append(p) }
+        }
+        guard !left.isEmpty, !right.isEmpty else { return nil }
+        return [component(left, W), component(right, W)]
     }
 
     static func component(_ pixels: [Int], _ w: Int) -> Component {

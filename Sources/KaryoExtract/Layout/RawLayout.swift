@@ -4,6 +4,8 @@ struct RawSlot: Sendable {
     var objects: [Component]
     /// Gray below which a pixel of this slot is chromosome (in the working image).
     var threshold: Int
+    /// Where this slot's chromosomes may lie, guides (frame, underline) excluded; nil: `region`.
+    var interior: PixelBox? = nil
 }
 
 /// Slots found by a finder, row by row, top to bottom, each row left to right.

@@ -32,7 +32,7 @@ enum RowGroupLayoutFinder {
             bands.remove(at: best + 1)
         }
         guard bands.count == 4 else { return nil }
-        let rowComps = bands.map { b in comps.filter { b.contains(Int($0.box.centerY)) } }
+        let rowComps = bands.map { b in withoutPrintedNumbers(comps.filter { b.contains(Int($0.box.centerY)) }) }
         // Blobs: objects whose x ranges overlap are one column of the row.
         func blobs(_ cs: [Component]) -> [[Component]] {
             var out: [[Component]] = []
@@ -73,6 +73,16 @@ enum RowGroupLayoutFinder {
         return RawLayout(style: .rowGroups, rows: rows)
     }
 
+    /// The objects of one row without the class numbers printed under the pairs: an object lying
+    /// wholly below every object of the row at least twice as tall as it.
+    static func withoutPrintedNumbers(_ row: [Component]) -> [Component] {
+        row.filter { c in
+            let taller = row.filter { $0.box.height >= 2 * c.box.height }
+            guard taller.count >= 2, let bottom = taller.map(\.box.maxY).max() else { return true }
+            return c.box.y <= bottom
+        }
+    }
+
     static func slots(_ bs: [[Component]], cuts: Set<Int>, threshold: Int) -> [RawSlot] {
         var out: [RawSlot] = []
         var current: [Component] = []
@@ -80,7 +90,10 @@ enum RowGroupLayoutFinder {
             current += b
             if cuts.contains(i) || i == bs.count - 1 {
                 let region = current.dropFirst().reduce(current[0].box) { $0.union($1.box) }
-                out.append(RawSlot(region: region, objects: current, threshold: threshold))
+                // Nothing printed bounds a group: its chromosomes may reach a little past the
+                // outline the threshold gave them.
+                let interior = PixelBox(x: region.x - 4, y: region.y - 4, width: region.width + 8, height: region.height + 8)
+                out.append(RawSlot(region: region, objects: current, threshold: threshold, interior: interior))
                 current = []
             }
         }

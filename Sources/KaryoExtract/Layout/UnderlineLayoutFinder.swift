@@ -57,10 +57,12 @@ enum UnderlineLayoutFinder {
         }
         let minArea = max(6, W * H / 100_000)
         let comps = Components.label(on, minArea: minArea)
-        var rows: [[RawSlot]] = rowsOfLines.map { $0.map { l in
-            RawSlot(region: PixelBox(minX: l.x0, minY: max(0, l.y0 - Int(rowGap * 0.9)), maxX: l.x1, maxY: l.y1), objects: [], threshold: t)
-        } }
         let slack = Int(0.02 * Double(W))
+        var rows: [[RawSlot]] = rowsOfLines.map { $0.map { l in
+            let top = max(0, l.y0 - Int(rowGap * 0.9))
+            return RawSlot(region: PixelBox(minX: l.x0, minY: top, maxX: l.x1, maxY: l.y1), objects: [], threshold: t,
+                           interior: PixelBox(minX: max(0, l.x0 - slack), minY: top, maxX: min(W - 1, l.x1 + slack), maxY: max(top, l.y0 - 2)))
+        } }
         for c in comps {
             // Printed class numbers: short objects just under a line.
             let isNumber = lines.contains { l in
