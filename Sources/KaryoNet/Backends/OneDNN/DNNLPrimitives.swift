@@ -22,10 +22,19 @@ final class DNNLContext: @unchecked Sendable {
         var a: dnnl_memory_t?, b: dnnl_memory_t?
         dnnlCheck(dnnl_memory_create(&a, src, engine, srcPointer), "create memory")
         dnnlCheck(dnnl_memory_create(&b, dst, engine, dstPointer), "create memory")
-        let args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: a), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: b)]
-        dnnlCheck(dnnl_primitive_execute(p.primitive, stream, 2, args), "execute reorder")
+        var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: a), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: b)]
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(p.scratchpadSize, 64), alignment: 64)
+        var s: dnnl_memory_t?
+        if p.scratchpadSize > 0 {
+            dnnlCheck(dnnl_memory_create(&s, dnnl_primitive_desc_query_md(p.pd, dnnl_query_scratchpad_md, 0), engine, scratch),
+                      "create scratchpad memory")
+            args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: s))
+        }
+        dnnlCheck(dnnl_primitive_execute(p.primitive, stream, Int32(args.count), args), "execute reorder")
         dnnlCheck(dnnl_stream_wait(stream), "wait for stream")
         dnnl_memory_destroy(a); dnnl_memory_destroy(b); dnnl_stream_destroy(stream)
+        if let s { dnnl_memory_destroy(s) }
+        scratch.deallocate()
     }
 }
 
@@ -82,17 +91,16 @@ final class DNNLPrimitive {
     /// Winograd convolution on a CPU without AVX-512).
     init?(trying descriptor: UnsafeRawPointer, engine: dnnl_engine_t, hint: DNNLPrimitive?,
           sumPostOp: Bool = false, reluPostOp: Bool = false) {
-        var attr: dnnl_primitive_attr_t?
+        let attr = Self.userScratchpadAttributes()
         if reluPostOp || sumPostOp {
             var ops: dnnl_post_ops_t?
             dnnlCheck(dnnl_post_ops_create(&ops), "create post-ops")
             if sumPostOp { dnnlCheck(dnnl_post_ops_append_sum(ops, 1), "append sum post-op") }
             if reluPostOp { dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "append ReLU post-op") }
-            dnnlCheck(dnnl_primitive_attr_create(&attr), "create attributes")
             dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, ops), "set post-ops")
             dnnl_post_ops_destroy(ops)
         }
-        defer { if let attr { dnnl_primitive_attr_destroy(attr) } }
+        defer { dnnl_primitive_attr_destroy(attr) }
         var pd: dnnl_primitive_desc_t?
         guard dnnl_primitive_desc_create(&pd, descriptor, attr, engine, hint?.pd) == dnnl_success, let pd else { return nil }
         var p: dnnl_primitive_t?
@@ -106,11 +114,30 @@ final class DNNLPrimitive {
 
     init(reorderFrom src: UnsafePointer<dnnl_memory_desc_t>, to dst: UnsafePointer<dnnl_memory_desc_t>, engine: dnnl_engine_t) {
         var pd: dnnl_primitive_desc_t?
-        dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, src, engine, dst, engine, nil), "create reorder descriptor")
+        let attr = Self.userScratchpadAttributes()
+        defer { dnnl_primitive_attr_destroy(attr) }
+        dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, src, engine, dst, engine, attr), "create reorder descriptor")
         var p: dnnl_primitive_t?
         dnnlCheck(dnnl_primitive_create(&p, pd), "create reorder")
         self.pd = pd!
         primitive = p!
+    }
+
+    /// Attributes asking for a user-managed scratchpad. oneDNN's default (library) scratchpad is
+    /// global per thread and sized when a primitive is created, so a primitive created on one
+    /// thread and run on another (as Swift tasks move between threads) could write past it; the
+    /// Winograd convolutions, with the largest scratchpads, crashed that way.
+    static func userScratchpadAttributes() -> dnnl_primitive_attr_t {
+        var attr: dnnl_primitive_attr_t?
+        dnnlCheck(dnnl_primitive_attr_create(&attr), "create attributes")
+        dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set scratchpad mode")
+        return attr!
+    }
+
+    /// Bytes of scratch memory the primitive needs at execution (`DNNL_ARG_SCRATCHPAD`).
+    var scratchpadSize: Int {
+        guard let md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) else { return 0 }
+        return dnnl_memory_desc_get_size(md)
     }
 
     /// The implementation oneDNN chose (for example `brgconv_1x1:avx512_core_bf16`).

@@ -82,6 +82,7 @@ public final class OneDNNBackend: Backend {
     deinit {
         primitives.removeAll()
         dnnl_stream_destroy(stream)
+        scratchpad.deallocate()
     }
 
     /// True when this CPU has the AVX-512 BF16 instructions oneDNN's fast bfloat16 kernels use
@@ -173,6 +174,10 @@ public final class OneDNNBackend: Backend {
 
     // MARK: Execution
 
+    /// Scratch memory for the primitive being run (user-managed scratchpad, grown as needed).
+    private var scratchpad = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    private var scratchpadCapacity = 64
+
     private func execute(_ p: DNNLPrimitive, _ args: [(Int32, DNNLLayout, UnsafeMutablePointer<Float>)]) {
         if let threads { karyo_omp_set_num_threads(threads) }
         var memories: [dnnl_memory_t?] = []
@@ -182,6 +187,18 @@ public final class OneDNNBackend: Backend {
             dnnlCheck(dnnl_memory_create(&m, l.md, engine, pointer), "create memory")
             memories.append(m)
             execArgs.append(dnnl_exec_arg_t(arg: arg, memory: m))
+        }
+        let scratch = p.scratchpadSize
+        if scratch > 0 {
+            if scratch > scratchpadCapacity {
+                scratchpad.deallocate()
+                scratchpad = UnsafeMutableRawPointer.allocate(byteCount: scratch, alignment: 64)
+                scratchpadCapacity = scratch
+            }
+            var m: dnnl_memory_t?
+            dnnlCheck(dnnl_memory_create(&m, p.md(dnnl_query_scratchpad_md), engine, scratchpad), "create scratchpad memory")
+            memories.append(m)
+            execArgs.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: m))
         }
         dnnlCheck(dnnl_primitive_execute(p.primitive, stream, Int32(execArgs.count), execArgs), "execute primitive")
         dnnlCheck(dnnl_stream_wait(stream), "wait for stream")
