@@ -76,6 +76,9 @@ final class DNNLLayout: OpaqueLayout, @unchecked Sendable {
 final class DNNLPrimitive {
     let pd: dnnl_primitive_desc_t
     let primitive: dnnl_primitive_t
+    /// Bytes of scratch memory the primitive needs at execution (`DNNL_ARG_SCRATCHPAD`), read
+    /// once from the descriptor.
+    let scratchpadSize: Int
 
     /// Creates a primitive; stops with a message naming `what` if oneDNN cannot.
     static func make(descriptor: UnsafeRawPointer, engine: dnnl_engine_t, hint: DNNLPrimitive?, what: String,
@@ -110,6 +113,7 @@ final class DNNLPrimitive {
         }
         self.pd = pd
         primitive = p
+        scratchpadSize = Self.scratchpadSize(pd)
     }
 
     init(reorderFrom src: UnsafePointer<dnnl_memory_desc_t>, to dst: UnsafePointer<dnnl_memory_desc_t>, engine: dnnl_engine_t) {
@@ -121,6 +125,7 @@ final class DNNLPrimitive {
         dnnlCheck(dnnl_primitive_create(&p, pd), "create reorder")
         self.pd = pd!
         primitive = p!
+        scratchpadSize = Self.scratchpadSize(pd!)
     }
 
     /// Attributes asking for a user-managed scratchpad. oneDNN's default (library) scratchpad is
@@ -134,8 +139,7 @@ final class DNNLPrimitive {
         return attr!
     }
 
-    /// Bytes of scratch memory the primitive needs at execution (`DNNL_ARG_SCRATCHPAD`).
-    var scratchpadSize: Int {
+    private static func scratchpadSize(_ pd: dnnl_primitive_desc_t) -> Int {
         guard let md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) else { return 0 }
         return dnnl_memory_desc_get_size(md)
     }
