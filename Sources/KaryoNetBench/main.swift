@@ -4,8 +4,15 @@
 //   karyonet-bench infer --batch 16 --steps 8 --warmup 2 [--split 8] [--direct]
 //   karyonet-bench infer-bf16 ... (the same with bfloat16 inference convolutions)
 //     (--split: run the batch as sub-batches of that size; --direct: no Winograd convolutions)
-//   karyonet-bench accuracy --cells DIR --epochs 20 --batch 16 --lr 0.01 --seed 1
-//     (DIR: a `karyo-bench t922-cells` folder, cells.csv + PNGs; see CellSet.swift)
+//   karyonet-bench accuracy --cells DIR --epochs 20 --batch 16 --lr 0.01 --warmup-epochs 0 --seed 1
+//                           [--momentum 0.9] [--weight-decay 1e-4] [--model resnet50|small [--width 8]]
+//                           [--reference] [--save-init F] [--trace F]
+//     (DIR: a `karyo-bench t922-cells` folder, cells.csv + PNGs; see CellSet.swift;
+//      --save-init: write the initial weights (safetensors, torchvision names) before training;
+//      --trace: write one line per optimizer step, `epoch batch loss lr i1,i2,...`, so that
+//      tools/torch/bench.py can train from the same weights on the same batches and compare;
+//      --model small: basic blocks [1, 1, 1, 1] of stem width --width, for step-by-step comparisons;
+//      --reference: train on the plain-Swift reference backend instead of oneDNN)
 //
 // Prints one line of `key=value` pairs (images_per_s is the median over the timed steps,
 // peak_rss_mb from getrusage).
@@ -47,7 +54,7 @@ let oneDNN = OneDNNBackend(threads: threads, winograd: !CommandLine.arguments.co
                            inferencePrecision: mode == "infer-bf16" ? .bf16 : .f32)
 let split = Int(argument("split", "0"))!
 let profiler = CommandLine.arguments.contains("--profile") ? ProfilingBackend(oneDNN) : nil
-let backend: any Backend = profiler ?? oneDNN
+let backend: any Backend = CommandLine.arguments.contains("--reference") ? ReferenceBackend() as any Backend : (profiler ?? oneDNN) as any Backend
 
 switch mode {
 case "train", "infer", "infer-bf16":
@@ -113,11 +120,24 @@ case "accuracy":
     let epochs = Int(argument("epochs", "20"))!
     let lr = Float(argument("lr", "0.01"))!
     let seed = UInt64(argument("seed", "1"))!
-    let model = ResNet.paperVariant(seed: seed)
+    // --model small: torchvision-style ResNet with basic blocks [1, 1, 1, 1], stem width 8 (a
+    // well-conditioned network on which the two engines' runs should stay together for many steps).
+    let model = argument("model", "resnet50") == "small" ? ResNet.small(width: Int(argument("width", "8"))!, seed: seed) : ResNet.paperVariant(seed: seed)
     let config = TrainingConfiguration(
-        epochs: epochs, batchSize: batch, optimizer: .sgd(momentum: 0.9, nesterov: false, weightDecay: 1e-4),
-        schedule: LearningRateSchedule(base: lr, kind: .cosine(minimum: 0), warmupSteps: 0), seed: seed)
+        epochs: epochs, batchSize: batch, optimizer: .sgd(momentum: Float(argument("momentum", "0.9"))!, nesterov: false, weightDecay: Float(argument("weight-decay", "1e-4"))!),
+        schedule: LearningRateSchedule(base: lr, kind: .cosine(minimum: 0),
+                                       warmupSteps: Int(argument("warmup-epochs", "0"))! * (train.count / batch)),
+        seed: seed)
+    let saveInit = argument("save-init", ""), tracePath = argument("trace", "")
+    if !saveInit.isEmpty { try model.save(to: URL(fileURLWithPath: saveInit)) }
     let trainer = Trainer(model: model, backend: backend, configuration: config)
+    var trace = ""
+    if !tracePath.isEmpty {
+        trainer.onStep = { s in
+            trace += String(format: "%d %d %.6f %.8g ", s.epoch, s.batch, s.loss, s.learningRate)
+                + s.indices.map(String.init).joined(separator: ",") + "\n"
+        }
+    }
     let start = now()
     trainer.onEpoch = { m in
         print(String(format: "karyo epoch %2d train_loss=%.4f train_acc=%.3f val_loss=%.4f val_acc=%.3f (%.0f s)",
@@ -125,6 +145,25 @@ case "accuracy":
         fflush(nil)
     }
     let result = try trainer.fit(train: train, validation: validation)
+    if !tracePath.isEmpty { try trace.write(toFile: tracePath, atomically: true, encoding: .utf8) }
+    // The trained model's validation predictions with float32 and with bfloat16 inference.
+    if OneDNNBackend.cpuHasNativeBF16 {
+        let f32 = Predictor(model: model, backend: OneDNNBackend(threads: threads))
+        let bf16 = Predictor(model: model, backend: OneDNNBackend(threads: threads, inferencePrecision: .bf16))
+        var maxDifference: Float = 0, agree = 0, correct = (f32: 0, bf16: 0)
+        for start in stride(from: 0, to: validation.count, by: batch) {
+            let indices = Array(start..<min(start + batch, validation.count))
+            let (x, labels) = validation.batch(indices)
+            for ((p, q), label) in zip(zip(try f32.probabilities(x), try bf16.probabilities(x)), labels) {
+                maxDifference = max(maxDifference, abs(p[1] - q[1]))
+                let (a, b) = (p[1] > p[0] ? 1 : 0, q[1] > q[0] ? 1 : 0)
+                agree += a == b ? 1 : 0; correct.f32 += a == label ? 1 : 0; correct.bf16 += b == label ? 1 : 0
+            }
+        }
+        print(String(format: "karyo bfloat16 inference of the trained model: %d of %d validation classes as float32, max |p(bf16) - p(f32)| = %.5f, accuracy %.4f vs %.4f",
+                     agree, validation.count, maxDifference, Float(correct.bf16) / Float(validation.count),
+                     Float(correct.f32) / Float(validation.count)))
+    }
     let last = result.history.last!
     print(String(format: "engine=karyo mode=accuracy seed=%llu epochs=%d val_acc=%.4f val_loss=%.4f seconds=%.0f peak_rss_mb=%.0f",
                  seed, result.history.count, last.validationAccuracy ?? .nan, last.validationLoss ?? .nan, now() - start,

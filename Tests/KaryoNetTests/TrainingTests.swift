@@ -34,6 +34,32 @@ import Testing
         #expect(try run() == run())
     }
 
+    /// `onStep` reports every optimizer step: each epoch's batches cover the training set once
+    /// (last partial batch dropped), the learning rate follows the schedule, and the epoch's train
+    /// loss is the mean of its steps' losses.
+    @Test func onStepReportsEveryBatch() throws {
+        let model = ResNet.small(width: 2, seed: 6)
+        let c = config(epochs: 2)
+        let trainer = Trainer(model: model, backend: ReferenceBackend(), configuration: c)
+        var steps: [TrainingStep] = []
+        trainer.onStep = { steps.append($0) }
+        let data = Self.train.subset(Array(0..<40))
+        let result = try trainer.fit(train: data)
+        #expect(steps.count == 2 * 2)
+        for epoch in 1...2 {
+            let ofEpoch = steps.filter { $0.epoch == epoch }
+            #expect(ofEpoch.map(\.batch) == [0, 1])
+            let seen = ofEpoch.flatMap(\.indices)
+            #expect(seen.count == 32 && Set(seen).count == 32 && seen.allSatisfy { (0..<40).contains($0) })
+            let mean = ofEpoch.map { Double($0.loss) }.reduce(0, +) / 2
+            #expect(abs(mean - Double(result.history[epoch - 1].trainLoss)) < 1e-5)
+        }
+        for (i, s) in steps.enumerated() {
+            #expect(s.learningRate == c.schedule.learningRate(step: i, totalSteps: 4, stepsPerEpoch: 2))
+        }
+        #expect(steps[0].indices != steps[2].indices)  // reshuffled every epoch
+    }
+
     @Test func adamWAndLabelSmoothingTrain() throws {
         let model = ResNet.small(width: 2, seed: 5)
         var c = config(epochs: 2)

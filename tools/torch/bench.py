@@ -1,6 +1,7 @@
 """PyTorch side of tools/bench-engine: the same ResNet-50 (paper variant, 90x90x1) and the same
 measurements as karyonet-bench, printing one line of key=value pairs."""
 import argparse
+import math
 import os
 import resource
 import statistics
@@ -12,6 +13,7 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 import cellset  # noqa: E402
 import karyo_resnet  # noqa: E402
+import safetensors_io  # noqa: E402
 
 
 def peak_rss_mb():
@@ -60,24 +62,41 @@ def accuracy(args):
     checksum = float(xt.double().sum() + xv.double().sum())
     print(f"pytorch: {len(xt)} training ({int(yt.sum())} positive) and {len(xv)} validation ({int(yv.sum())} positive) "
           f"cells of {xt.shape[3]}x{xt.shape[2]}, pixel sum {checksum:.3f}")
-    model = karyo_resnet.resnet50_paper()
+    model = karyo_resnet.small(width=8) if args.model == "small" else karyo_resnet.resnet50_paper()
+    if args.init:
+        # The same initial weights as Karyo's run (karyonet-bench accuracy --save-init).
+        state = {k: torch.from_numpy(v) for k, v in safetensors_io.load(args.init).items()}
+        missing = set(model.state_dict()) - set(state)
+        if missing:
+            sys.exit(f"bench.py: {args.init}: no tensor {sorted(missing)[0]}")
+        model.load_state_dict({k: state[k] for k in model.state_dict()})
+    # The same batches as Karyo's run (karyonet-bench accuracy --trace): one line per step.
+    order = [[int(i) for i in line.split()[4].split(",")] for line in open(args.order)] if args.order else None
+    trace = open(args.trace, "w") if args.trace else None
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
     batches = len(xt) // args.batch
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=batches * args.epochs)
+    if order is not None and len(order) != batches * args.epochs:
+        sys.exit(f"bench.py: {args.order}: {len(order)} steps, this run has {batches * args.epochs}")
+    # Karyo's LearningRateSchedule: linear warm-up base*(s+1)/w for s < w, then cosine to 0.
+    warm, total = args.warmup_epochs * batches, batches * args.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: (s + 1) / warm if s < warm else
+                                              0.5 * (1 + math.cos(math.pi * min(s - warm, total - warm) / max(total - warm, 1))))
     loss_fn = torch.nn.CrossEntropyLoss()
     g = torch.Generator().manual_seed(args.seed)
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         model.train()
-        order = torch.randperm(len(xt), generator=g)
+        perm = torch.randperm(len(xt), generator=g)
         tl, tc, seen = 0.0, 0, 0
         for b in range(batches):
-            idx = order[b * args.batch:(b + 1) * args.batch]
+            idx = torch.tensor(order[(epoch - 1) * batches + b]) if order else perm[b * args.batch:(b + 1) * args.batch]
             logits = model(xt[idx])
             loss = loss_fn(logits, yt[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if trace:
+                trace.write(f"{epoch} {b} {loss.item():.6f} {sched.get_last_lr()[0]:.8g} {','.join(map(str, idx.tolist()))}\n")
             sched.step()
             tl += loss.item() * len(idx)
             tc += (logits.argmax(1) == yt[idx]).sum().item()
@@ -91,6 +110,8 @@ def accuracy(args):
                 vc += (logits.argmax(1) == yv[s:s + args.batch]).sum().item()
         print(f"pytorch epoch {epoch:2d} train_loss={tl / seen:.4f} train_acc={tc / seen:.3f} "
               f"val_loss={vl / len(xv):.4f} val_acc={vc / len(xv):.3f} ({time.perf_counter() - start:.0f} s)", flush=True)
+    if trace:
+        trace.close()
     print(f"engine=pytorch mode=accuracy seed={args.seed} epochs={args.epochs} val_acc={vc / len(xv):.4f} val_loss={vl / len(xv):.4f} "
           f"seconds={time.perf_counter() - start:.0f} peak_rss_mb={peak_rss_mb():.0f}")
 
@@ -106,7 +127,13 @@ def main():
     p.add_argument("--cells", help="a karyo-bench t922-cells folder (cells.csv + PNGs)")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--warmup-epochs", type=int, default=0)
+    p.add_argument("--model", choices=["resnet50", "small"], default="resnet50",
+                   help="accuracy mode: the paper's ResNet-50, or a small ResNet (basic blocks [1,1,1,1], width 8)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--init", help="initial weights (safetensors, torchvision names) instead of a seeded initialization")
+    p.add_argument("--order", help="a karyonet-bench --trace file: train on its batches, in its order")
+    p.add_argument("--trace", help="write one line per step: epoch batch loss lr indices")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.mode == "accuracy":

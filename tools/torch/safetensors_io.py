@@ -24,3 +24,19 @@ def save(path, tensors: dict, metadata: dict | None = None):
         f.write(h)
         for b in blobs:
             f.write(b)
+
+
+def load(path):
+    """Reads a safetensors file into {name: numpy array} (F32 and I64 tensors)."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = {"F32": "<f4", "I64": "<i8"}[entry["dtype"]]
+        start, end = entry["data_offsets"]
+        out[name] = np.frombuffer(data[start:end], dtype=dtype).reshape(entry["shape"]).copy()
+    return out

@@ -45,6 +45,18 @@ public struct EpochMetrics: Sendable, Equatable {
     public var learningRate: Float
 }
 
+/// One optimizer step, as reported to `Trainer.onStep`.
+public struct TrainingStep: Sendable, Equatable {
+    public var epoch: Int
+    /// 0-based batch index within the epoch.
+    public var batch: Int
+    /// The training images of this batch, in batch order.
+    public var indices: [Int]
+    /// The batch's mean loss before the update.
+    public var loss: Float
+    public var learningRate: Float
+}
+
 /// How a run ended.
 public enum StopReason: Sendable, Equatable {
     case completed
@@ -71,6 +83,8 @@ public final class Trainer {
     public let optimizer: any Optimizer
     /// Called after every epoch (for progress output).
     public var onEpoch: ((EpochMetrics) -> Void)?
+    /// Called after every optimizer step (progress within an epoch; tracing a run's batch order).
+    public var onStep: ((TrainingStep) -> Void)?
 
     public init(model: ResNet, backend: any Backend, configuration: TrainingConfiguration) {
         self.model = model; self.backend = backend; self.configuration = configuration
@@ -129,6 +143,7 @@ public final class Trainer {
                 lr = c.schedule.learningRate(step: step, totalSteps: totalSteps, stepsPerEpoch: batches)
                 optimizer.step(learningRate: lr)
                 step += 1
+                onStep?(TrainingStep(epoch: epoch, batch: b, indices: indices, loss: value, learningRate: lr))
                 lossSum += Double(value) * Double(indices.count)
                 correct += zip(Self.argmax(backend.plain(logits.value)), labels).filter { $0 == $1 }.count
                 seen += indices.count
