@@ -14,6 +14,8 @@
 //     // Classification of one cell's chromosomes (24 classes: 1-22, X, Y):
 //     let classifier = try ChromosomeClassifier.load()      // cached pki3 weights if present, else the shipped ones
 //     let probs = try classifier.classify(seg)               // [[Float]] 24 probabilities per object, same order
+//                                     //   (adaptation: .metaphase by default: wide cells drawn thinner, bent
+//                                     //   chromosomes straightened along their centre line, CentreLine)
 //
 //     // Everything at once:
 //     let analysis = try MetaphaseAnalyzer(classifier: classifier).analyze(image)
@@ -81,6 +83,8 @@ public struct MetaphaseAnalyzer: Sendable {
     public let segmenter: MetaphaseSegmenter
     /// Confidence below which an object goes to review.
     public var reviewThreshold: Float
+    /// How objects are adapted to the classifier's training crops (`.metaphase` unless set).
+    public var adaptation: CellAdaptation = .metaphase
 
     public init(classifier: ChromosomeClassifier, segmenter: MetaphaseSegmenter = MetaphaseSegmenter(),
                 reviewThreshold: Float = 0.6) {
@@ -101,7 +105,7 @@ public struct MetaphaseAnalyzer: Sendable {
             return MetaphaseAnalysis(segmentation: seg, objects: [], looksLikeMetaphase: false,
                                      reviewReasons: ["no chromosome-like objects found"])
         }
-        let probs = try classifier.classify(seg)
+        let probs = try classifier.classify(seg, adaptation: adaptation)
         let assignment = CellAssignment.assign(probabilities: probs)
         var objects: [AnalyzedObject] = []
         for (i, o) in seg.objects.enumerated() {

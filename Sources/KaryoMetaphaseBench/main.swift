@@ -10,7 +10,7 @@ struct MetaphaseBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "karyo-metaphase-bench",
         abstract: "Metaphase segmentation and chromosome 9/22 figures on real images.",
-        subcommands: [Segment.self, ADIR.self, Pairs.self, Montage.self])
+        subcommands: [Segment.self, ADIR.self, Pairs.self, Montage.self, CellShape.self])
 }
 
 func loadImage(_ path: String) throws -> GrayImage {
@@ -75,6 +75,14 @@ struct Segment: ParsableCommand {
     }
 }
 
+/// The analyzer's adaptation from the bench's options.
+func adaptation(widthRatio: Double, straightenBend: Double) -> CellAdaptation {
+    var a = CellAdaptation.metaphase
+    a.referenceWidthRatio = widthRatio > 0 ? widthRatio : nil
+    a.straightenMinimumBend = straightenBend > 0 ? straightenBend : nil
+    return a
+}
+
 func printScore(_ name: String, _ s: MetaphaseScore, images: Int, seconds: Double) {
     let t = s.truth9 + s.truth22, c = s.correct9 + s.correct22
     print(String(format: "%@: %d images  9s+22s found and correctly classified %d/%d = %.3f  (9: %d/%d, 22: %d/%d)",
@@ -82,6 +90,8 @@ func printScore(_ name: String, _ s: MetaphaseScore, images: Int, seconds: Doubl
     print(String(format: "  segmented as one object: 9s+22s %d/%d, all chromosomes %d/%d = %.3f; false 9/22 picks %d; %.2f s/image",
                  s.segmented9 + s.segmented22, t, s.segmentedAll, s.truthAll, Double(s.segmentedAll) / Double(max(s.truthAll, 1)),
                  s.falsePicks, seconds / Double(max(images, 1))))
+    print(String(format: "  chromosomes segmented as one object and correctly classified (all classes): %d/%d = %.3f",
+                 s.correctAll, s.segmentedAll, Double(s.correctAll) / Double(max(s.segmentedAll, 1))))
 }
 
 struct ADIR: ParsableCommand {
@@ -94,9 +104,12 @@ struct ADIR: ParsableCommand {
     @Option(help: "Classifier weights (default: ChromosomeClassifier.load()).") var weights: String?
     @Option(help: "Segmenter extent threshold as a fraction of Otsu's.") var lowFraction = 0.9
     @Flag(help: "One line per image.") var verbose = false
+    @Option(help: "Draw a cell's crops thinner when its median width / median length is above this (0: off).") var widthRatio = 0.24
+    @Option(help: "Straighten crops whose centre line bends more than this many widths from its chord (0: off).") var straightenBend = 0.5
     mutating func run() throws {
         let classifier = try weights.map { try ChromosomeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? ChromosomeClassifier.load()
-        let analyzer = MetaphaseAnalyzer(classifier: classifier, segmenter: MetaphaseSegmenter(options: SegmentationOptions(lowFraction: lowFraction)))
+        var analyzer = MetaphaseAnalyzer(classifier: classifier, segmenter: MetaphaseSegmenter(options: SegmentationOptions(lowFraction: lowFraction)))
+        analyzer.adaptation = adaptation(widthRatio: widthRatio, straightenBend: straightenBend)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix("im.png") }
             .filter { allImages || (Int($0.dropLast(6)) ?? 1) % 3 == 0 }
             .sorted { Int($0.dropLast(6)) ?? 0 < Int($1.dropLast(6)) ?? 0 }
@@ -126,13 +139,19 @@ struct Pairs: ParsableCommand {
     @Option(help: "Segmenter extent threshold as a fraction of Otsu's.") var lowFraction = 0.9
     @Flag(help: "One line per image.") var verbose = false
     @Option(help: "Write overlays of the derived truth here.") var overlays: String?
+    @Option(help: "Draw a cell's crops thinner when its median width / median length is above this (0: off).") var widthRatio = 0.24
+    @Option(help: "Straighten crops whose centre line bends more than this many widths from its chord (0: off).") var straightenBend = 0.5
+    @Flag(help: "Per image: accuracy on the karyogram's own crops, and the classes given to the true 9s and 22s.") var diagnose = false
     mutating func run() throws {
         let classifier = try weights.map { try ChromosomeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? ChromosomeClassifier.load()
-        let analyzer = MetaphaseAnalyzer(classifier: classifier, segmenter: MetaphaseSegmenter(options: SegmentationOptions(lowFraction: lowFraction)))
+        var analyzer = MetaphaseAnalyzer(classifier: classifier, segmenter: MetaphaseSegmenter(options: SegmentationOptions(lowFraction: lowFraction)))
+        analyzer.adaptation = adaptation(widthRatio: widthRatio, straightenBend: straightenBend)
         let mdir = folder + "/metaphase", kdir = folder + "/karyogram"
         let files = try FileManager.default.contentsOfDirectory(atPath: mdir).filter { $0.contains(".A.") }.sorted()
         var total = MetaphaseScore()
         var images = 0
+        var kCorrect = 0, kTotal = 0, k922 = 0, k922Total = 0
+        var pairCorrect = [0, 0]
         let start = Date()
         for f in files {
             let kname = f.replacingOccurrences(of: ".A.", with: ".K.")
@@ -158,6 +177,29 @@ struct Pairs: ParsableCommand {
                 try ImageCodec.encodePNG(both).write(to: URL(fileURLWithPath: "\(overlays)/\(f).pairs.png"))
                 print("\(f): classes of the pairs in order: " + derived.pairs.map(\.chromosome.name).joined(separator: " "))
             }
+            if diagnose {
+                let kc = derived.pairs.map(\.karyogram)
+                let kAssigned = CellAssignment.assign(probabilities: try classifier.classify(cell: kc, medianLength: derived.medians.karyogram, adaptation: analyzer.adaptation))
+                let ok = zip(kAssigned, derived.pairs).filter { $0 == $1.chromosome.index }.count
+                let ok922 = zip(kAssigned, derived.pairs).filter { $0 == $1.chromosome.index && ($1.chromosome == .chr9 || $1.chromosome == .chr22) }.count
+                let n922 = derived.pairs.filter { $0.chromosome == .chr9 || $0.chromosome == .chr22 }.count
+                kCorrect += ok; kTotal += kc.count; k922 += ok922; k922Total += n922
+                let mc = derived.pairs.map(\.metaphase)
+                for (n, med) in [derived.medians.metaphase, ChromosomeClassifier.medianLength(mc)].enumerated() {
+                    let asg = CellAssignment.assign(probabilities: try classifier.classify(cell: mc, medianLength: med, adaptation: analyzer.adaptation))
+                    pairCorrect[n] += zip(asg, derived.pairs).filter { $0 == $1.chromosome.index }.count
+                }
+                let mOK = derived.truth.filter { t in a.objects.first { $0.object.box == t.box }?.assigned == t.chromosome }.count
+                var line = "\(f): karyogram crops \(ok)/\(kc.count), 9/22 \(ok922)/\(n922); metaphase objects \(mOK)/\(derived.truth.count); "
+                    + String(format: "median length karyogram %.1f metaphase %.1f; true 9/22 ->", derived.medians.karyogram, derived.medians.metaphase)
+                for t in derived.truth where t.chromosome == .chr9 || t.chromosome == .chr22 {
+                    guard let o = a.objects.first(where: { $0.object.box == t.box }) else { line += " \(t.chromosome):unmatched"; continue }
+                    let top = o.probabilities.indices.sorted { o.probabilities[$0] > o.probabilities[$1] }.prefix(3)
+                    line += " \(t.chromosome):\(o.assigned)(p\(t.chromosome)=\(String(format: "%.2f", o.probabilities[t.chromosome.index])) top "
+                        + top.map { "\(ChromosomeClass(index: $0))" }.joined(separator: ",") + ")"
+                }
+                print(line)
+            }
             var s = MetaphaseTruth.score(a, truth: derived.truth, imageWidth: img.width)
             // Karyogram 9s and 22s with no matching metaphase object count as not found.
             s.truth9 += max(0, derived.expected9 - derived.truth.filter { $0.chromosome == .chr9 }.count)
@@ -169,6 +211,11 @@ struct Pairs: ParsableCommand {
             }
         }
         printScore("paired .A/.K metaphases", total, images: images, seconds: Date().timeIntervalSince(start))
+        if diagnose {
+            print(String(format: "  karyogram crops (matched, classified as one cell): %d/%d = %.3f, 9s+22s %d/%d",
+                         kCorrect, kTotal, Double(kCorrect) / Double(max(kTotal, 1)), k922, k922Total))
+            print("  matched metaphase crops classified without the others, with the segmentation's median: \(pairCorrect[0]), with their own median: \(pairCorrect[1])")
+        }
     }
 }
 
@@ -178,11 +225,72 @@ struct Montage: ParsableCommand {
     @Argument(help: "A metaphase image.") var image: String
     @Argument(help: "Output PNG.") var output: String
     @Option(help: "Treat the image as one cell's single-chromosome crops folder instead (pki3 style).") var cropsFolder: String?
+    @Flag(help: "Only the objects that get straightened: each as drawn on its principal axis, then straightened.") var bentPairs = false
     mutating func run() throws {
         let classifier = ChromosomeClassifier()
+        if let cropsFolder {
+            // One cell of single-chromosome crops (pki3: <cell>/clase<N>/*.tiff), in file order.
+            let files = imageFiles(under: cropsFolder)
+            let crops = try files.map { ChromosomeCrop(image: try loadImage($0)) }
+            let lengths = crops.map(\.length).sorted()
+            let median = lengths.isEmpty ? 1 : lengths[lengths.count / 2]
+            try ImageCodec.encodePNG(ChromosomeClassifier.montage(crops, medianLength: median, configuration: classifier.configuration))
+                .write(to: URL(fileURLWithPath: output))
+            print("\(crops.count) crops -> \(output)")
+            return
+        }
         let img = try loadImage(image)
         let seg = MetaphaseSegmenter().segment(img)
+        if bentPairs {
+            // Each straightened object twice: as drawn along its principal axis, then straightened.
+            var plain = CellAdaptation.metaphase
+            plain.straightenMinimumBend = nil
+            let crops = seg.objects.map { o in
+                ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask,
+                               background: Double(seg.background.pixels[(o.box.y + o.box.height / 2) * seg.background.width + o.box.x + o.box.width / 2]))
+            }
+            let straight = crops.straightened(CellAdaptation.metaphase)
+            var both: [ChromosomeCrop] = []
+            for (c, s) in zip(crops, straight) where s.centreLine != nil { both += [c, s] }
+            let median = ChromosomeClassifier.medianLength(crops)
+            try ImageCodec.encodePNG(ChromosomeClassifier.montage(both, medianLength: median, configuration: classifier.configuration,
+                                                                  columns: 10, adaptation: plain))
+                .write(to: URL(fileURLWithPath: output))
+            print("\(both.count / 2) of \(crops.count) objects straightened -> \(output)")
+            return
+        }
         try ImageCodec.encodePNG(classifier.inputMontage(seg)).write(to: URL(fileURLWithPath: output))
         print("\(seg.objects.count) objects -> \(output)")
+    }
+}
+
+struct CellShape: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cell-shape",
+        abstract: "Median chromosome width / median length per cell (pki3 crop folders or metaphase images).")
+    @Argument(help: "pki3 cell folders (<cell>.tiff/clase<N>/...) or metaphase images.") var paths: [String]
+    mutating func run() throws {
+        var ratios: [Double] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: p, isDirectory: &isDir)
+            let crops: [ChromosomeCrop]
+            if isDir.boolValue {
+                crops = try imageFiles(under: p).map { ChromosomeCrop(image: try loadImage($0)) }
+            } else {
+                let seg = MetaphaseSegmenter().segment(try loadImage(p))
+                crops = seg.objects.filter { !$0.isOverlap }.map { o in
+                    ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask, background: 255)
+                }
+            }
+            guard !crops.isEmpty else { continue }
+            let lengths = crops.map(\.length).sorted(), widths = crops.map { Double($0.area) / $0.length }.sorted()
+            let r = widths[widths.count / 2] / lengths[lengths.count / 2]
+            ratios.append(r)
+            print(String(format: "%@: %d crops median length %.1f median width %.1f ratio %.3f", (p as NSString).lastPathComponent,
+                         crops.count, lengths[lengths.count / 2], widths[widths.count / 2], r))
+        }
+        ratios.sort()
+        if !ratios.isEmpty { print(String(format: "median ratio over %d cells: %.3f", ratios.count, ratios[ratios.count / 2])) }
     }
 }

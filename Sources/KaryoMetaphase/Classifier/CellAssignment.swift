@@ -1,10 +1,10 @@
 /// Assigns classes to all objects of one cell under karyotype constraints.
-enum CellAssignment {
+public enum CellAssignment {
     /// Greedy maximum-probability assignment: at most two objects per autosome, at most two
     /// sex chromosomes (at most one Y). Objects left over (more than 46, or split fragments) take
     /// their most probable class.
     /// - Returns: a class index per object.
-    static func assign(probabilities p: [[Float]]) -> [Int] {
+    public static func assign(probabilities p: [[Float]]) -> [Int] {
         let n = p.count
         guard n > 0 else { return [] }
         var pairs: [(p: Float, object: Int, cls: Int)] = []

@@ -116,7 +116,9 @@ public final class ChromosomeClassifier: @unchecked Sendable {
     }
 
     /// 24 probabilities for every object of a segmentation, in `seg.objects` order.
-    public func classify(_ seg: MetaphaseSegmentation) throws -> [[Float]] {
+    /// - Parameter adaptation: how the metaphase objects are made to look like the karyogram crops
+    ///   the network was trained on (default `.metaphase`).
+    public func classify(_ seg: MetaphaseSegmentation, adaptation: CellAdaptation = .metaphase) throws -> [[Float]] {
         let crops = seg.objects.map { o in
             var bg: [UInt8] = []
             for y in stride(from: o.box.y, to: o.box.y + o.box.height, by: 2) {
@@ -124,16 +126,24 @@ public final class ChromosomeClassifier: @unchecked Sendable {
             }
             bg.sort()
             return ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask, background: Double(bg.isEmpty ? 255 : bg[bg.count / 2]))
-        }
-        let singles = seg.objects.filter { !$0.isOverlap }.map(\.length)
-        return try classify(cell: crops, medianLength: Self.median(singles.isEmpty ? crops.map(\.length) : singles))
+        }.straightened(adaptation)
+        let singles = zip(seg.objects, crops).filter { !$0.0.isOverlap }.map(\.1.length)
+        var rest = adaptation
+        rest.straightenMinimumBend = nil  // done above
+        return try classify(cell: crops, medianLength: Self.median(singles.isEmpty ? crops.map(\.length) : singles),
+                            adaptation: rest)
     }
 
     /// 24 probabilities for each crop of one cell.
-    /// - Parameter medianLength: the cell's median chromosome length (defaults to the crops' median).
-    public func classify(cell crops: [ChromosomeCrop], medianLength: Double? = nil) throws -> [[Float]] {
+    /// - Parameters:
+    ///   - medianLength: the cell's median chromosome length (defaults to the crops' median).
+    ///   - adaptation: changes to the rendering for cells unlike the training crops (default none).
+    public func classify(cell crops: [ChromosomeCrop], medianLength: Double? = nil,
+                         adaptation: CellAdaptation = .none) throws -> [[Float]] {
         guard !crops.isEmpty else { return [] }
+        let crops = crops.straightened(adaptation)
         let median = medianLength ?? Self.median(crops.map(\.length))
+        let across = adaptation.acrossFactor(crops, medianLength: median)
         lock.lock(); defer { lock.unlock() }
         if predictor == nil { predictor = Predictor(model: model, backend: backend) }
         var result = [[Float]](repeating: [Float](repeating: 0, count: ChromosomeClass.count), count: crops.count)
@@ -143,13 +153,16 @@ public final class ChromosomeClassifier: @unchecked Sendable {
             let part = Array(crops[start..<min(start + batch, crops.count)])
             for (flip, mirror) in variants {
                 let x = InputBuilder.inputs(part, medianLength: median, configuration: configuration,
-                                            transforms: part.map { _ in CropTransform(flip: flip, mirror: mirror) })
+                                            transforms: part.map { _ in CropTransform(flip: flip, mirror: mirror, across: across) })
                 let p = try predictor!.probabilities(x)
                 for i in part.indices { for k in 0..<ChromosomeClass.count { result[start + i][k] += p[i][k] / Float(variants.count) } }
             }
         }
         return result
     }
+
+    /// The median length of `crops` (1 when empty).
+    public static func medianLength(_ crops: [ChromosomeCrop]) -> Double { median(crops.map(\.length)) }
 
     static func median(_ v: [Double]) -> Double {
         guard !v.isEmpty else { return 1 }
@@ -164,6 +177,58 @@ struct CropTransform {
     var rotation = 0.0
     var scaleJitter = 1.0
     var shift = (0.0, 0.0)
+    /// Factor on the scale across the long axis.
+    var across = 1.0
+}
+
+/// Inference-time changes that make one cell's chromosomes look more like the karyogram crops the
+/// classifier was trained on.
+public struct CellAdaptation: Sendable, Hashable {
+    /// When the cell's median chromosome width over its median length is above this, every crop is
+    /// drawn thinner across its long axis by the ratio (at most `maximumCompression`). Condensed,
+    /// chromatid-separated metaphase chromosomes are far wider for their length than the pki3 crops
+    /// (0.24 is the median of 30 pki3 cells, measured with `karyo-metaphase-bench cell-shape`).
+    public var referenceWidthRatio: Double?
+    /// Smallest factor across the axis.
+    public var maximumCompression: Double
+    /// Straighten crops whose centre line bends more than this many mean widths away from its chord
+    /// (`ChromosomeCrop.straightened`); nil: never.
+    public var straightenMinimumBend: Double?
+    /// Relative to the cell's median chromosome width, the smallest mean width of a crop that is
+    /// straightened (see `ChromosomeCrop.straightened`).
+    public var straightenMinimumWidth = 0.7
+
+    public init(referenceWidthRatio: Double? = nil, maximumCompression: Double = 0.5, straightenMinimumBend: Double? = nil) {
+        self.referenceWidthRatio = referenceWidthRatio; self.maximumCompression = maximumCompression
+        self.straightenMinimumBend = straightenMinimumBend
+    }
+
+    /// No change: crops drawn exactly as in training.
+    public static let none = CellAdaptation()
+    /// For metaphase spreads: thinner drawing of wide cells, bent chromosomes straightened
+    /// (measured with the pki3 weights: cabinh 9s+22s 15/40 → 17/40, all classes 52% → 59%;
+    /// ADIR 18/119 → 24/119, all classes 46% → 48%).
+    public static let metaphase = CellAdaptation(referenceWidthRatio: 0.24, straightenMinimumBend: 0.5)
+
+    /// The cell's width ratio: median of area / length over median length.
+    static func widthRatio(_ crops: [ChromosomeCrop], medianLength: Double) -> Double {
+        ChromosomeClassifier.median(crops.map { Double($0.area) / $0.length }) / max(medianLength, 1)
+    }
+
+    func acrossFactor(_ crops: [ChromosomeCrop], medianLength: Double) -> Double {
+        guard let ref = referenceWidthRatio, !crops.isEmpty else { return 1 }
+        let r = Self.widthRatio(crops, medianLength: medianLength)
+        return r > ref ? max(maximumCompression, ref / r) : 1
+    }
+}
+
+extension Array where Element == ChromosomeCrop {
+    /// The crops of one cell as they will be drawn: bent ones straightened as `adaptation` says.
+    public func straightened(_ adaptation: CellAdaptation) -> [ChromosomeCrop] {
+        guard let bend = adaptation.straightenMinimumBend, !isEmpty else { return self }
+        let cellWidth = ChromosomeClassifier.median(map { Double($0.area) / $0.length })
+        return map { $0.centreLine != nil ? $0 : $0.straightened(minimumBend: bend, minimumWidth: adaptation.straightenMinimumWidth * cellWidth) }
+    }
 }
 
 /// Builds the classifier's input tensor for crops of one cell.
@@ -185,7 +250,7 @@ enum InputBuilder {
         var scale = c.medianLengthFraction * Double(s) / median * t.scaleJitter
         if crop.length * scale > Double(s - 4) { scale = Double(s - 4) / crop.length }
         crop.render(size: s, scale: scale, flip: t.flip, mirror: t.mirror, rotation: t.rotation, shift: t.shift,
-                    into: &out, offset: offset)
+                    across: t.across, into: &out, offset: offset)
         let rel = Float(min(max(log(crop.length * t.scaleJitter / median), -1.5), 1.5))
         for k in 0..<plane { out[offset + plane + k] = rel }
     }
@@ -194,23 +259,26 @@ enum InputBuilder {
 extension ChromosomeClassifier {
     /// The classifier's input canvases (channel 0) of a segmentation's objects, tiled in rows of
     /// `columns`, as an 8-bit image (darkness 0 → white): for checking what the network sees.
-    public func inputMontage(_ seg: MetaphaseSegmentation, columns: Int = 10) -> GrayImage {
+    public func inputMontage(_ seg: MetaphaseSegmentation, columns: Int = 10, adaptation: CellAdaptation = .metaphase) -> GrayImage {
         let crops = seg.objects.map { o in
             ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask,
                            background: Double(seg.background.pixels[(o.box.y + o.box.height / 2) * seg.background.width + o.box.x + o.box.width / 2]))
-        }
-        return Self.montage(crops, medianLength: Self.median(seg.objects.filter { !$0.isOverlap }.map(\.length)),
-                            configuration: configuration, columns: columns)
+        }.straightened(adaptation)
+        return Self.montage(crops, medianLength: Self.median(zip(seg.objects, crops).filter { !$0.0.isOverlap }.map(\.1.length)),
+                            configuration: configuration, columns: columns, adaptation: adaptation)
     }
 
     /// Canvases of crops of one cell tiled as an image (see `inputMontage`).
     public static func montage(_ crops: [ChromosomeCrop], medianLength: Double, configuration c: ClassifierConfiguration,
-                               columns: Int = 10) -> GrayImage {
+                               columns: Int = 10, adaptation: CellAdaptation = .none) -> GrayImage {
+        let crops = crops.straightened(adaptation)
+        let across = adaptation.acrossFactor(crops, medianLength: medianLength)
         let s = c.canvasSize, rows = max(1, (crops.count + columns - 1) / columns)
         var img = GrayImage(width: s * columns, height: s * rows, fill: 255)
         var buf = [Float](repeating: 0, count: 2 * s * s)
         for (i, crop) in crops.enumerated() {
-            InputBuilder.render(crop, medianLength: medianLength, configuration: c, transform: CropTransform(), into: &buf, offset: 0)
+            InputBuilder.render(crop, medianLength: medianLength, configuration: c, transform: CropTransform(across: across),
+                                into: &buf, offset: 0)
             let ox = (i % columns) * s, oy = (i / columns) * s
             for y in 0..<s { for x in 0..<s { img[ox + x, oy + y] = UInt8(max(0, min(255, 255 - buf[y * s + x] * 200))) } }
         }

@@ -10,12 +10,19 @@ public struct ChromosomeCrop: Sendable {
     public let mask: [Bool]
     /// The background gray value around the chromosome.
     public let background: Double
-    /// Extent along the long axis, in source pixels.
-    public let length: Double
+    /// Extent along the long axis, in source pixels (along the centre line once straightened).
+    public private(set) var length: Double
+    /// Mask pixel count.
+    public let area: Int
     let centroid: (x: Double, y: Double)
     let axis: (x: Double, y: Double)
     /// Gray value of the darkest 5% of the chromosome (for contrast normalization).
     let darkLevel: Double
+    /// Set by `straightened(...)` when the chromosome is bent: rendering then follows it.
+    public private(set) var centreLine: CentreLine?
+    /// Half the largest distance from the centre line drawn when straightened (keeps a tight bend's
+    /// other arm out of the profile).
+    private var halfWidthLimit = Double.infinity
 
     /// A crop from a single-chromosome image (a karyogram cut-out): the mask is every pixel
     /// darker than the background (the border's 90th percentile) by a margin.
@@ -53,6 +60,7 @@ public struct ChromosomeCrop: Sendable {
         self.width = width; self.height = height; self.pixels = pixels; self.mask = mask; self.background = background
         let s = Shape(mask: mask, width: width, height: height)
         length = max(s.length, 1)
+        area = s.area
         centroid = s.centroid
         axis = s.axis
         var inside = [UInt8]()
@@ -61,14 +69,56 @@ public struct ChromosomeCrop: Sendable {
         darkLevel = inside.isEmpty ? 0 : Double(inside[inside.count / 20])
     }
 
+    /// This crop, straightened along its centre line (`CentreLine`) when that line bends away from
+    /// its chord by more than `minimumBend` times the chromosome's mean width; `length` is then the
+    /// centre line's length. Straight chromosomes are returned unchanged (principal-axis rendering,
+    /// as for the karyogram crops the classifier was trained on).
+    /// - Parameters:
+    ///   - minimumWidth: the smallest mean width (area over centre-line length) of a crop that is
+    ///     straightened: in a cell of chromatid-separated chromosomes, a bend in a line half as wide
+    ///     as the cell's chromosomes is one chromatid of a splayed pair, not a bent chromosome.
+    ///   - maximumSideBranches: more skeleton off the centre line (`CentreLine.sideBranches`) means
+    ///     an X of chromatids or a cluster, left as it is.
+    ///   - maximumFitRatio: the mask's mean distance from the centre line must be below this times
+    ///     its mean distance from the principal axis.
+    public func straightened(minimumBend: Double = 0.5, minimumWidth: Double = 0, maximumSideBranches: Double = 0.1,
+                             maximumFitRatio: Double = 0.7) -> ChromosomeCrop {
+        guard let line = CentreLine(mask: mask, width: width, height: height) else { return self }
+        let meanWidth = Double(area) / line.length
+        guard line.bend > minimumBend * meanWidth, line.length > length, meanWidth >= minimumWidth,
+              line.sideBranches <= maximumSideBranches else { return self }
+        // The centre line must explain the shape far better than the principal axis: an X of two
+        // separated chromatids gives a zig-zag line through one chromatid, which does not.
+        var axisDistance = 0.0, lineDistance = 0.0
+        for y in 0..<height {
+            for x in 0..<width where mask[y * width + x] {
+                let dx = Double(x) - centroid.x, dy = Double(y) - centroid.y
+                axisDistance += abs(-dx * axis.y + dy * axis.x)
+                var best = Double.infinity
+                for p in line.points {
+                    let ex = Double(x) - p.x, ey = Double(y) - p.y
+                    best = min(best, ex * ex + ey * ey)
+                }
+                lineDistance += best.squareRoot()
+            }
+        }
+        guard lineDistance < maximumFitRatio * axisDistance else { return self }
+        var c = self
+        c.centreLine = line
+        c.length = line.length
+        c.halfWidthLimit = 0.75 * meanWidth + 2
+        return c
+    }
+
     /// Renders the crop into a `size × size` canvas: long axis vertical, centred, `scale` canvas
     /// pixels per source pixel, darkness (background 0, the darkest 5% ≈ 1) as values.
     /// - Parameters:
     ///   - flip: rotate by 180° (p-arm orientation is unknown in metaphases).
     ///   - mirror: mirror left-right.
     ///   - rotation: extra rotation in radians.
+    ///   - across: extra factor on the scale across the long axis (below 1 draws the chromosome thinner).
     func render(size: Int, scale: Double, flip: Bool = false, mirror: Bool = false, rotation: Double = 0,
-                shift: (Double, Double) = (0, 0), into out: inout [Float], offset: Int) {
+                shift: (Double, Double) = (0, 0), across: Double = 1, into out: inout [Float], offset: Int) {
         // Long axis direction u, across direction v. Canvas y follows u, canvas x follows v.
         var ux = axis.x, uy = axis.y
         if rotation != 0 {
@@ -80,9 +130,29 @@ public struct ChromosomeCrop: Sendable {
         if mirror { vx = -vx; vy = -vy }
         let half = Double(size - 1) / 2
         let range = max(background - darkLevel, 12)
+        if let line = centreLine {
+            // Canvas y runs along the centre line, canvas x along its normal.
+            let c = cos(rotation), sn = sin(rotation)
+            let mid = Double(line.points.count - 1) / 2
+            for cy in 0..<size {
+                for cx in 0..<size {
+                    let a0 = (Double(cy) - half - shift.1) / scale, b0 = (Double(cx) - half - shift.0) / (scale * across)
+                    var a = c * a0 - sn * b0, b = sn * a0 + c * b0
+                    if flip { a = -a; b = -b }
+                    if mirror { b = -b }
+                    var v = 0.0
+                    if abs(b) <= halfWidthLimit {
+                        let f = line.frame(at: mid + a)
+                        v = sample(f.x - b * f.ty, f.y + b * f.tx)
+                    }
+                    out[offset + cy * size + cx] = Float(v / range)
+                }
+            }
+            return
+        }
         for cy in 0..<size {
             for cx in 0..<size {
-                let a = (Double(cy) - half - shift.1) / scale, b = (Double(cx) - half - shift.0) / scale
+                let a = (Double(cy) - half - shift.1) / scale, b = (Double(cx) - half - shift.0) / (scale * across)
                 let sx = centroid.x + a * ux + b * vx, sy = centroid.y + a * uy + b * vy
                 out[offset + cy * size + cx] = Float(sample(sx, sy) / range)
             }

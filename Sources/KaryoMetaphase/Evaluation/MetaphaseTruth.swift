@@ -22,6 +22,8 @@ public struct MetaphaseScore: Sendable {
     public var falsePicks: Int = 0
     /// All true chromosomes, and those matched by one object (segmentation quality).
     public var truthAll: Int = 0, segmentedAll: Int = 0
+    /// Of `segmentedAll`, those assigned the right class (any class: classification quality).
+    public var correctAll: Int = 0
 
     public init() {}
 
@@ -32,6 +34,7 @@ public struct MetaphaseScore: Sendable {
         s.segmented9 = a.segmented9 + b.segmented9; s.segmented22 = a.segmented22 + b.segmented22
         s.falsePicks = a.falsePicks + b.falsePicks
         s.truthAll = a.truthAll + b.truthAll; s.segmentedAll = a.segmentedAll + b.segmentedAll
+        s.correctAll = a.correctAll + b.correctAll
         return s
     }
 }
@@ -76,7 +79,10 @@ public enum MetaphaseTruth {
                 let inter = objectPixels[i].intersection(t.pixels).count
                 return Double(inter) >= 0.5 * Double(t.pixels.count) && Double(inter) >= 0.5 * Double(objectPixels[i].count)
             }
-            if match != nil { s.segmentedAll += 1 }
+            if let m = match {
+                s.segmentedAll += 1
+                if analysis.objects[m].assigned == t.chromosome { s.correctAll += 1 }
+            }
             guard t.chromosome == .chr9 || t.chromosome == .chr22 else { continue }
             let is9 = t.chromosome == .chr9
             if is9 { s.truth9 += 1 } else { s.truth22 += 1 }

@@ -70,8 +70,8 @@ enum Splitter {
             var gDark = [Double](repeating: 0, count: n + 1)
             for r in 1...n { let g = find(r); gArea[g] += area[r]; gPeak[g] = max(gPeak[g], peak[r]); gDark[g] += darkSum[r] }
             var merged = false
-            // The worst-justified cut first.
-            let candidates = contact.map { (key: $0.key, c: $0.value) }.sorted { $0.c > $1.c }
+            // The worst-justified cut first (ties by key: dictionary order differs between runs).
+            let candidates = contact.map { (key: $0.key, c: $0.value) }.sorted { $0.c != $1.c ? $0.c > $1.c : $0.key < $1.key }
             for (key, c) in candidates {
                 let ra = find(key / (n + 1)), rb = find(key % (n + 1))
                 if ra == rb { continue }
