@@ -13,6 +13,9 @@
 //      tools/torch/bench.py can train from the same weights on the same batches and compare;
 //      --model small: basic blocks [1, 1, 1, 1] of stem width --width, for step-by-step comparisons;
 //      --reference: train on the plain-Swift reference backend instead of oneDNN)
+//   karyonet-bench gradients --cells DIR [--batch 16] [--model resnet50|small [--width 8]] [--seed 1]
+//     (one step's parameter gradients on the first batch of DIR's training cells: oneDNN against the
+//      reference backend, the largest relative difference per parameter)
 //
 // Prints one line of `key=value` pairs (images_per_s is the median over the timed steps,
 // peak_rss_mb from getrusage).
@@ -169,7 +172,30 @@ case "accuracy":
                  seed, result.history.count, last.validationAccuracy ?? .nan, last.validationLoss ?? .nan, now() - start,
                  peakRSSMegabytes()))
 
+case "gradients":
+    // One training step's parameter gradients on the first batch of real cells, oneDNN against the
+    // reference backend, from the same initial weights: the largest relative difference per parameter
+    // (max |difference| / max |reference gradient|).
+    let cells: CellSet
+    do { cells = try CellSet(folder: URL(fileURLWithPath: argument("cells", ""))) } catch {
+        FileHandle.standardError.write("karyonet-bench: \(error)\n".data(using: .utf8)!)
+        exit(65)
+    }
+    let seed = UInt64(argument("seed", "1"))!
+    func gradients(_ backend: any Backend) -> [(name: String, values: [Float])] {
+        let model = argument("model", "resnet50") == "small" ? ResNet.small(width: Int(argument("width", "8"))!, seed: seed)
+            : ResNet.paperVariant(seed: seed)
+        let (x, labels) = cells.train.batch(Array(0..<min(batch, cells.train.count)))
+        let tape = Tape(backend: backend, training: true)
+        tape.backward(tape.softmaxCrossEntropy(model(Variable(x), tape), labels: labels))
+        return model.namedParameters.map { ($0.name, backend.plain($0.variable.grad!).scalars) }
+    }
+    for (r, o) in zip(gradients(ReferenceBackend()), gradients(oneDNN)) {
+        let difference = zip(r.values, o.values).map { abs($0 - $1) }.max() ?? 0
+        print(String(format: "%-32@ %.2e", r.name as NSString, difference / max(r.values.map(abs).max() ?? 0, 1e-30)))
+    }
+
 default:
-    FileHandle.standardError.write("usage: karyonet-bench train|infer|infer-bf16|accuracy [options]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: karyonet-bench train|infer|infer-bf16|accuracy|gradients [options]\n".data(using: .utf8)!)
     exit(64)
 }
