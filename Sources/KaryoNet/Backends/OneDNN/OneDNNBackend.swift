@@ -503,13 +503,17 @@ public final class OneDNNBackend: Backend {
 
     // MARK: Batch normalization
 
-    private func bnForwardPrimitive(_ l: DNNLLayout, training: Bool, epsilon: Float, fuseReLU: Bool = false) -> DNNLPrimitive {
-        let key = PrimitiveKey(kind: (training ? "bn" : "bn-inference") + (fuseReLU ? "-relu" : ""),
+    /// `givenStatistics`: a training-mode forward that takes the batch mean and variance as inputs
+    /// (computed by `preciseBatchStatistics`) instead of computing them.
+    private func bnForwardPrimitive(_ l: DNNLLayout, training: Bool, epsilon: Float, fuseReLU: Bool = false,
+                                    givenStatistics: Bool = false) -> DNNLPrimitive {
+        let key = PrimitiveKey(kind: (training ? "bn" : "bn-inference") + (fuseReLU ? "-relu" : "")
+                                   + (training && givenStatistics ? "-given" : ""),
                                dims: [Int(epsilon.bitPattern)], layouts: [ObjectIdentifier(l)])
         return cached(key) {
             var d = dnnl_batch_normalization_desc_t()
             var flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
-            if !training { flags |= dnnl_use_global_stats.rawValue }
+            if !training || givenStatistics { flags |= dnnl_use_global_stats.rawValue }
             if fuseReLU { flags |= dnnl_fuse_norm_relu.rawValue }
             dnnlCheck(dnnl_batch_normalization_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
                                                                  l.md, epsilon, flags), "batch-norm descriptor")
@@ -517,11 +521,63 @@ public final class OneDNNBackend: Backend {
         }
     }
 
+    /// Batch statistics over at least this many values per channel are computed by Karyo with
+    /// compensated sums: oneDNN 2.6's own float32 sums drift by 1e-5 relative over the stem's
+    /// 16 × 45 × 45 values, enough to move activations that are exactly zero in exact arithmetic
+    /// (constant background) across the ReLU kink, which changes the gradients by percents.
+    static let preciseStatisticsMinimumCount = 16_384
+
+    /// Per-channel mean and biased variance of `x`, accurate to float32 rounding (a plain copy, two
+    /// passes, per-plane SIMD partial sums added in Double, channels split across the threads), or
+    /// nil when the batch has fewer than `preciseStatisticsMinimumCount` values per channel.
+    private func preciseBatchStatistics(_ x: Tensor) -> BatchStatistics? {
+        let (n, c) = (x.shape[0], x.shape[1]), plane = x.shape[2...].reduce(1, *)
+        guard n * plane >= Self.preciseStatisticsMinimumCount else { return nil }
+        let p = plain(x)
+        let mean = Tensor(zeros: [c]), variance = Tensor(zeros: [c])
+        let values = SharedFloats(p.storage.pointer), meanOut = SharedFloats(mean.storage.pointer)
+        let varianceOut = SharedFloats(variance.storage.pointer)
+        let count = Double(n * plane), workers = max(1, min(Int(threads ?? 1), c))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for ch in stride(from: worker, to: c, by: workers) {
+                var sum = 0.0
+                for i in 0..<n { sum += Self.planeSum(values.pointer + (i * c + ch) * plane, plane) { $0 } }
+                let m = Float(sum / count)
+                var squares = 0.0
+                for i in 0..<n { squares += Self.planeSum(values.pointer + (i * c + ch) * plane, plane) { ($0 - m) * ($0 - m) } }
+                meanOut.pointer[ch] = m
+                varianceOut.pointer[ch] = Float(squares / count)
+            }
+        }
+        return BatchStatistics(mean: mean, variance: variance)
+    }
+
+    /// Σ term(v) over `count` floats: 16 float lanes, flushed into a Double every 1024 values.
+    private static func planeSum(_ base: UnsafeMutablePointer<Float>, _ count: Int,
+                                 _ term: (SIMD16<Float>) -> SIMD16<Float>) -> Double {
+        var lanes = SIMD16<Float>(), total = 0.0, i = 0
+        while i + 16 <= count {
+            lanes += term(UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<Float>.self))
+            i += 16
+            if i % 1024 == 0 { total += Double(lanes.sum()); lanes = SIMD16<Float>() }
+        }
+        total += Double(lanes.sum())
+        while i < count { total += Double(term(SIMD16<Float>(repeating: base[i]))[0]); i += 1 }
+        return total
+    }
+
+    /// A buffer written by disjoint parts of a parallel loop.
+    private struct SharedFloats: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Float>
+        init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+    }
+
     public func batchNormTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> (Tensor, BatchStatistics) {
         let l = layout(of: x)
-        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon)
+        let precise = preciseBatchStatistics(x)
+        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, givenStatistics: precise != nil)
         let c = x.shape[1], vl = plainLayout([c])
-        let out = allocate(l), mean = Tensor(zeros: [c]), variance = Tensor(zeros: [c])
+        let out = allocate(l), mean = precise?.mean ?? Tensor(zeros: [c]), variance = precise?.variance ?? Tensor(zeros: [c])
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
                     (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
                     (DNNL_ARG_MEAN, vl, mean.storage.pointer), (DNNL_ARG_VARIANCE, vl, variance.storage.pointer)])
@@ -532,9 +588,10 @@ public final class OneDNNBackend: Backend {
     public func batchNormReLUTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float)
         -> (output: Tensor, statistics: BatchStatistics, context: AnyObject?) {
         let l = layout(of: x)
-        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true)
+        let precise = preciseBatchStatistics(x)
+        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true, givenStatistics: precise != nil)
         let c = x.shape[1], vl = plainLayout([c])
-        let out = allocate(l), mean = Tensor(zeros: [c]), variance = Tensor(zeros: [c])
+        let out = allocate(l), mean = precise?.mean ?? Tensor(zeros: [c]), variance = precise?.variance ?? Tensor(zeros: [c])
         let ws = Workspace(p.md(dnnl_query_workspace_md), context: context)
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
                     (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
