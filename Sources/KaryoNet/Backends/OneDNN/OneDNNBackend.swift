@@ -522,7 +522,7 @@ public final class OneDNNBackend: Backend {
     }
 
     /// Batch statistics over at least this many values per channel are computed by Karyo with
-    /// compensated sums: oneDNN 2.6's own float32 sums drift by 1e-5 relative over the stem's
+    /// Double-accumulated sums: oneDNN 2.6's own float32 sums drift by 1e-5 relative over the stem's
     /// 16 × 45 × 45 values, enough to move activations that are exactly zero in exact arithmetic
     /// (constant background) across the ReLU kink, which changes the gradients by percents.
     static let preciseStatisticsMinimumCount = 16_384
