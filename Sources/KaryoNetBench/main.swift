@@ -45,6 +45,20 @@ func median(_ values: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
+/// The cell set named by --cells; exits with a message naming the problem.
+func loadCells() -> CellSet {
+    do { return try CellSet(folder: URL(fileURLWithPath: argument("cells", ""))) } catch {
+        FileHandle.standardError.write("karyonet-bench: \(error)\n".data(using: .utf8)!)
+        exit(65)
+    }
+}
+
+/// --model resnet50 (the paper's variant) or small (basic blocks [1, 1, 1, 1], stem width --width).
+func makeModel(seed: UInt64) -> ResNet {
+    argument("model", "resnet50") == "small" ? ResNet.small(width: Int(argument("width", "8"))!, seed: seed)
+        : ResNet.paperVariant(seed: seed)
+}
+
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 let mode = CommandLine.arguments.dropFirst().first ?? "train"
@@ -110,11 +124,7 @@ case "train", "infer", "infer-bf16":
                  (minorFaults() - faults) / max(steps, 1)))
 
 case "accuracy":
-    let cells: CellSet
-    do { cells = try CellSet(folder: URL(fileURLWithPath: argument("cells", ""))) } catch {
-        FileHandle.standardError.write("karyonet-bench: \(error)\n".data(using: .utf8)!)
-        exit(65)
-    }
+    let cells = loadCells()
     let train = cells.train, validation = cells.validation
     let checksum = train.pixels.reduce(0.0) { $0 + Double($1) } + validation.pixels.reduce(0.0) { $0 + Double($1) }
     print(String(format: "karyo: %d training (%d positive) and %d validation (%d positive) cells of %dx%d, pixel sum %.3f",
@@ -123,9 +133,7 @@ case "accuracy":
     let epochs = Int(argument("epochs", "20"))!
     let lr = Float(argument("lr", "0.01"))!
     let seed = UInt64(argument("seed", "1"))!
-    // --model small: torchvision-style ResNet with basic blocks [1, 1, 1, 1], stem width 8 (a
-    // well-conditioned network on which the two engines' runs should stay together for many steps).
-    let model = argument("model", "resnet50") == "small" ? ResNet.small(width: Int(argument("width", "8"))!, seed: seed) : ResNet.paperVariant(seed: seed)
+    let model = makeModel(seed: seed)
     let config = TrainingConfiguration(
         epochs: epochs, batchSize: batch, optimizer: .sgd(momentum: Float(argument("momentum", "0.9"))!, nesterov: false, weightDecay: Float(argument("weight-decay", "1e-4"))!),
         schedule: LearningRateSchedule(base: lr, kind: .cosine(minimum: 0),
@@ -176,15 +184,10 @@ case "gradients":
     // One training step's parameter gradients on the first batch of real cells, oneDNN against the
     // reference backend, from the same initial weights: the largest relative difference per parameter
     // (max |difference| / max |reference gradient|).
-    let cells: CellSet
-    do { cells = try CellSet(folder: URL(fileURLWithPath: argument("cells", ""))) } catch {
-        FileHandle.standardError.write("karyonet-bench: \(error)\n".data(using: .utf8)!)
-        exit(65)
-    }
+    let cells = loadCells()
     let seed = UInt64(argument("seed", "1"))!
     func gradients(_ backend: any Backend) -> [(name: String, values: [Float])] {
-        let model = argument("model", "resnet50") == "small" ? ResNet.small(width: Int(argument("width", "8"))!, seed: seed)
-            : ResNet.paperVariant(seed: seed)
+        let model = makeModel(seed: seed)
         let (x, labels) = cells.train.batch(Array(0..<min(batch, cells.train.count)))
         let tape = Tape(backend: backend, training: true)
         tape.backward(tape.softmaxCrossEntropy(model(Variable(x), tape), labels: labels))

@@ -119,6 +119,17 @@ public final class ChromosomeClassifier: @unchecked Sendable {
     /// - Parameter adaptation: how the metaphase objects are made to look like the karyogram crops
     ///   the network was trained on (default `.metaphase`).
     public func classify(_ seg: MetaphaseSegmentation, adaptation: CellAdaptation = .metaphase) throws -> [[Float]] {
+        let cell = Self.cellCrops(seg, adaptation: adaptation)
+        var rest = adaptation
+        rest.straightenMinimumBend = nil  // done above
+        return try classify(cell: cell.crops, medianLength: cell.medianLength, adaptation: rest)
+    }
+
+    /// The crops of a segmentation's objects as the classifier draws them (background: the median of
+    /// the local background under each box; bent ones straightened as `adaptation` says) and the
+    /// cell's median length over its single (not overlapping) objects.
+    static func cellCrops(_ seg: MetaphaseSegmentation, adaptation: CellAdaptation)
+        -> (crops: [ChromosomeCrop], medianLength: Double) {
         let crops = seg.objects.map { o in
             var bg: [UInt8] = []
             for y in stride(from: o.box.y, to: o.box.y + o.box.height, by: 2) {
@@ -128,10 +139,7 @@ public final class ChromosomeClassifier: @unchecked Sendable {
             return ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask, background: Double(bg.isEmpty ? 255 : bg[bg.count / 2]))
         }.straightened(adaptation)
         let singles = zip(seg.objects, crops).filter { !$0.0.isOverlap }.map(\.1.length)
-        var rest = adaptation
-        rest.straightenMinimumBend = nil  // done above
-        return try classify(cell: crops, medianLength: Self.median(singles.isEmpty ? crops.map(\.length) : singles),
-                            adaptation: rest)
+        return (crops, median(singles.isEmpty ? crops.map(\.length) : singles))
     }
 
     /// 24 probabilities for each crop of one cell.
@@ -260,12 +268,9 @@ extension ChromosomeClassifier {
     /// The classifier's input canvases (channel 0) of a segmentation's objects, tiled in rows of
     /// `columns`, as an 8-bit image (darkness 0 → white): for checking what the network sees.
     public func inputMontage(_ seg: MetaphaseSegmentation, columns: Int = 10, adaptation: CellAdaptation = .metaphase) -> GrayImage {
-        let crops = seg.objects.map { o in
-            ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask,
-                           background: Double(seg.background.pixels[(o.box.y + o.box.height / 2) * seg.background.width + o.box.x + o.box.width / 2]))
-        }.straightened(adaptation)
-        return Self.montage(crops, medianLength: Self.median(zip(seg.objects, crops).filter { !$0.0.isOverlap }.map(\.1.length)),
-                            configuration: configuration, columns: columns, adaptation: adaptation)
+        let cell = Self.cellCrops(seg, adaptation: adaptation)
+        return Self.montage(cell.crops, medianLength: cell.medianLength, configuration: configuration, columns: columns,
+                            adaptation: adaptation)
     }
 
     /// Canvases of crops of one cell tiled as an image (see `inputMontage`).
