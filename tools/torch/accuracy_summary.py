@@ -51,6 +51,16 @@ def main():
     t = statistics.mean(acc["pytorch"][s] for s in done)
     print(f"validation accuracy after the last epoch, mean over {len(done)} seed(s): Karyo {k:.4f}, PyTorch {t:.4f}: "
           + ("Karyo is not worse" if k >= t else f"Karyo is worse by {t - k:.4f}"))
+    if len(done) >= 3:
+        # The runs are paired (same initial weights, same batches), so the spread of the per-seed
+        # differences says how far the mean difference could move with other seeds.
+        differences = [acc["karyo"][s] - acc["pytorch"][s] for s in done]
+        half_width = 1.96 * statistics.stdev(differences) / len(done) ** 0.5
+        mean = statistics.mean(differences)
+        print(f"paired difference Karyo - PyTorch: {mean:+.4f} (95% interval {mean - half_width:+.4f} to "
+              f"{mean + half_width:+.4f}, normal approximation over {len(done)} seeds); "
+              f"Karyo better in {sum(d > 0 for d in differences)}, equal in {sum(d == 0 for d in differences)}, "
+              f"worse in {sum(d < 0 for d in differences)}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,11 @@
 per engine, mode and batch size, the Karyo/PyTorch ratios and peak RSS."""
 import statistics
 import sys
+
+# Forward cost of the benchmarked network (the paper's ResNet-50, 90x90x1), counted as direct
+# convolutions; ../shared/notes/engine.md measured this CPU's FMA peak at about 234 GFLOP/s on 2 cores.
+FORWARD_GFLOP_PER_IMAGE = 1.448
+FMA_PEAK_GFLOPS = 234.0
 from collections import defaultdict
 
 runs = defaultdict(list)
@@ -33,3 +38,14 @@ for batch in sorted({b for (m, b, _) in runs if m == "infer-bf16"}):
     if k and t:
         km, tm = statistics.median(r[0] for r in k), statistics.median(r[0] for r in t)
         print(f"Karyo bfloat16 vs PyTorch float32 inference, batch {batch}: {km:.2f} vs {tm:.2f} img/s, ratio {km / tm:.2f}")
+
+# What a float32 inference ratio of 2 would take: every image costs 1.448 GFLOP of direct
+# convolution, so a speed above FMA_PEAK / 1.448 = 162 img/s needs fewer multiplications (Winograd)
+# or cheaper ones (bfloat16).
+for batch in sorted({b for (m, b, _) in runs if m == "infer"}):
+    k, t = runs.get(("infer", batch, "karyo"), []), runs.get(("infer", batch, "pytorch"), [])
+    if k and t:
+        km, tm = statistics.median(r[0] for r in k), statistics.median(r[0] for r in t)
+        print(f"float32 inference, batch {batch}: Karyo {km * FORWARD_GFLOP_PER_IMAGE:.0f}, PyTorch "
+              f"{tm * FORWARD_GFLOP_PER_IMAGE:.0f} direct-equivalent GFLOP/s; twice PyTorch would be "
+              f"{2 * tm * FORWARD_GFLOP_PER_IMAGE:.0f} (FMA peak about {FMA_PEAK_GFLOPS:.0f})")
