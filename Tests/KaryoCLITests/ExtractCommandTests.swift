@@ -12,6 +12,11 @@ struct ExtractCommandTests {
     static let nhgri = repo.appendingPathComponent("samples/nhgri/nhgri-male-karyogram.png")
     static let bioimlab = repo.appendingPathComponent("samples/bioimlab/karyogram-11.jpg")
 
+    /// A real CytoVision-style karyogram (slot underlines with printed class numbers).
+    static let cabinh = repo.appendingPathComponent("../shared/data/metaphase-karyogram-pairs/cabinh-8129A/karyogram/8129A.013.K.TIF")
+        .standardizedFileURL
+    static let hasCabinh = FileManager.default.fileExists(atPath: cabinh.path)
+
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
     @Test func helpIsThere() throws {
@@ -65,5 +70,22 @@ struct ExtractCommandTests {
         let redone = try #require(try json(redo.stdout) as? [String: Any])
         let items = try #require(redone["items"] as? [[String: Any]])
         #expect(items.map { $0["derived"] as? Int } == [5, 5])
+    }
+
+    @Test(.enabled(if: hasCabinh, "needs ../shared/data"))
+    func importNamesKaryogramSlotsByTheirPrintedNumbers() throws {
+        let tmp = try TemporaryFolder()
+        let project = tmp.path("project")
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        #expect(try KaryoBinary.run(["init"], in: project).status == 0)
+        let imported = try KaryoBinary.run(["import", "--lab", "cabinh", "--json", Self.cabinh.path], in: project)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let report = try #require(try json(imported.stdout) as? [String: Any])
+        let file = try #require((report["files"] as? [[String: Any]])?.first)
+        #expect(file["extraction"] as? String == "karyogram: chr9 x2, chr22 x2 (underlines, printed slot numbers)", "\(file)")
+        let out = tmp.path("out")
+        let loose = try KaryoBinary.run(["extract", "--output", out.path, "--json", Self.cabinh.path], in: tmp.url)
+        let outcome = try #require(((try json(loose.stdout) as? [[String: Any]])?.first)?["outcome"] as? [String: Any])
+        #expect(outcome["slotNaming"] as? String == "printed-numbers")
     }
 }

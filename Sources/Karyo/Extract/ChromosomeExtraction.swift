@@ -20,6 +20,8 @@ public struct ExtractionOutcome: Sendable, Codable {
     public var kindReason: String
     public var polarity: String
     public var layout: String?
+    /// How the karyogram's slots were named: "positions" or "printed-numbers" (OCR).
+    public var slotNaming: String?
     /// Chromosomes found per class ("9": 2, "22": 2).
     public var found: [String: Int]
     /// Missing or extra chromosomes, irregular layouts, low confidence.
@@ -39,7 +41,7 @@ public struct ExtractionOutcome: Sendable, Codable {
         var s = kind
         if kind != "neither" {
             s += ": chr9 x\(found["9"] ?? 0), chr22 x\(found["22"] ?? 0)"
-            if let layout { s += " (\(layout))" }
+            if let layout { s += " (\(layout)\(slotNaming == SlotNaming.printedNumbers.rawValue ? ", printed slot numbers" : ""))" }
         } else {
             s += " (\(kindReason))"
         }
@@ -57,10 +59,14 @@ public struct ChromosomeExtraction: Sendable {
     public var extractor: ChromosomeExtractor
     public var composer: CellComposer
 
-    /// - Parameter metaphaseFinder: segmentation and classification for metaphases (see
-    ///   ``ClassifierMetaphaseFinder/loadIfAvailable()``); without it metaphases are reported only.
-    public init(metaphaseFinder: (any MetaphaseChromosomeFinder)? = nil, mode: CompositionMode = .sharedScale) {
-        extractor = ChromosomeExtractor(metaphaseFinder: metaphaseFinder)
+    /// - Parameters:
+    ///   - metaphaseFinder: segmentation and classification for metaphases (see
+    ///     ``ClassifierMetaphaseFinder/loadIfAvailable()``); without it metaphases are reported only.
+    ///   - slotNumbers: OCR of the class numbers printed under karyogram slots (default: tesseract
+    ///     when installed); without it slots are named by their place in the standard rows.
+    public init(metaphaseFinder: (any MetaphaseChromosomeFinder)? = nil, mode: CompositionMode = .sharedScale,
+                slotNumbers: (any PrintedLineReader)? = SlotNumberOCR.loadIfAvailable()) {
+        extractor = ChromosomeExtractor(metaphaseFinder: metaphaseFinder, printedLabelReader: slotNumbers)
         composer = CellComposer(mode: mode)
     }
 
@@ -75,7 +81,10 @@ public struct ChromosomeExtraction: Sendable {
                 "image_kind": result.kind.rawValue, "polarity": result.polarity.rawValue,
                 "confidence": c.confidence, "length": o.length,
             ]
-            if let layout = result.layout { p["layout"] = layout.style.rawValue }
+            if let layout = result.layout {
+                p["layout"] = layout.style.rawValue
+                p["slot_naming"] = layout.naming.rawValue
+            }
             if let how = c.orientation {
                 p["rotation_degrees"] = (how.rotationDegrees * 100).rounded() / 100
                 p["flipped"] = how.flipped
@@ -103,7 +112,7 @@ public struct ChromosomeExtraction: Sendable {
         for label in extractor.labels { found[label] = result.chromosomes(label).count }
         let outcome = ExtractionOutcome(
             kind: result.kind.rawValue, kindReason: result.kindReason, polarity: result.polarity.rawValue,
-            layout: result.layout?.style.rawValue, found: found, issues: result.issues.map(\.message),
+            layout: result.layout?.style.rawValue, slotNaming: result.layout?.naming.rawValue, found: found, issues: result.issues.map(\.message),
             chromosomes: result.chromosomes.map {
                 .init(label: $0.label, homolog: $0.homolog, box: [$0.box.x, $0.box.y, $0.box.width, $0.box.height], confidence: $0.confidence)
             })

@@ -45,13 +45,19 @@ public struct ChromosomeExtractor: Sendable {
     public var metaphaseFinder: (any MetaphaseChromosomeFinder)?
     /// Metaphase calls below this confidence are flagged for review.
     public var reviewBelow: Double
+    /// Reads the class numbers printed under a karyogram's slots (OCR); with it, slots are named by
+    /// what is printed, so layouts other than the standard rows work. Without it, or when too few
+    /// numbers are read, slots are named by their place in the standard rows.
+    public var printedLabelReader: (any PrintedLineReader)?
 
     public init(labels: [String] = ["9", "22"], orient: Bool = true,
-                metaphaseFinder: (any MetaphaseChromosomeFinder)? = nil, reviewBelow: Double = 0.8) {
+                metaphaseFinder: (any MetaphaseChromosomeFinder)? = nil, reviewBelow: Double = 0.8,
+                printedLabelReader: (any PrintedLineReader)? = nil) {
         self.labels = labels
         self.orient = orient
         self.metaphaseFinder = metaphaseFinder
         self.reviewBelow = reviewBelow
+        self.printedLabelReader = printedLabelReader
     }
 
     /// Extracts from a decoded image.
@@ -64,9 +70,10 @@ public struct ChromosomeExtractor: Sendable {
             result.kindReason = ImageKindDetector.notChromosomes(w, stats) ?? "not analysable"
             return result
         }
-        if let out = KaryogramExtractor(labels: labels).extract(w) {
+        if let out = KaryogramExtractor(labels: labels, printedLabelReader: printedLabelReader).extract(w) {
             result.kind = .karyogram
             result.kindReason = "\(out.layout.style.rawValue) layout with \(out.layout.slots.count) slots"
+                + (out.layout.naming == .printedNumbers ? " named by their printed numbers" : "")
             result.layout = out.layout
             result.chromosomes = out.chromosomes
             result.issues = out.issues

@@ -28,6 +28,14 @@ public enum LayoutStyle: String, Sendable, Codable {
     case rowGroups = "row-groups"
 }
 
+/// How a karyogram's slots got their class names.
+public enum SlotNaming: String, Sendable, Codable {
+    /// By their place in the standard rows 1-5 / 6-12 / 13-18 / 19-22, X, Y.
+    case positions
+    /// By the class numbers printed under them (read by OCR).
+    case printedNumbers = "printed-numbers"
+}
+
 /// One slot of a karyogram layout: the region where the chromosomes of one class sit.
 public struct LayoutSlot: Sendable, Codable, Equatable {
     /// "1"..."22", "X", "Y"; "XY" for a shared sex-chromosome group of a row-grouped layout.
@@ -44,6 +52,10 @@ public struct KaryogramLayout: Sendable, Codable, Equatable {
     /// Slots per row, top to bottom (the standard rows hold 5, 7, 6 and 6 slots).
     public var rowSlotCounts: [Int]
     public var slots: [LayoutSlot]
+    /// How the slots got their class names.
+    public var naming: SlotNaming = .positions
+    /// Slots whose printed class number was read (nil unless the slots were named by them).
+    public var printedNumbersRead: Int? = nil
 
     /// The slot of a class, if found.
     public func slot(_ label: String) -> LayoutSlot? { slots.first { $0.label == label } }

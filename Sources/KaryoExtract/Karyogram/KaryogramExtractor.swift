@@ -7,6 +7,8 @@ struct KaryogramExtractor: Sendable {
     /// Re-threshold each 9/22 slot's chromosomes on their own (``SlotRefiner``).
     var refine = true
     var refinerSettings = SlotRefiner.Settings()
+    /// Reads the class numbers printed under underline slots; without it slots are named by position.
+    var printedLabelReader: (any PrintedLineReader)? = nil
 
     struct Output: Sendable {
         var layout: KaryogramLayout
@@ -14,20 +16,28 @@ struct KaryogramExtractor: Sendable {
         var issues: [ExtractionIssue]
     }
 
-    /// The layout finders, most specific first.
-    static func findLayout(_ w: WorkingImage) -> (RawLayout, [(label: String, slot: RawSlot)])? {
+    /// The layout finders, most specific first. Slots are named by their printed numbers when
+    /// `reader` reads them, else by their place in the standard rows.
+    static func findLayout(_ w: WorkingImage, reader: (any PrintedLineReader)? = nil)
+        -> (raw: RawLayout, named: [(label: String, slot: RawSlot)], printed: PrintedNaming?)? {
         let finders: [(WorkingImage) -> RawLayout?] = [GridLayoutFinder.find, UnderlineLayoutFinder.find, RowGroupLayoutFinder.find]
         for f in finders {
-            if let raw = f(w), let named = raw.labelled() { return (raw, named) }
+            guard let raw = f(w) else { continue }
+            if let reader, let printed = raw.labelledByPrintedNumbers(w, reader: reader) { return (raw, printed.named, printed) }
+            if let named = raw.labelled() { return (raw, named, nil) }
         }
         return nil
     }
 
     func extract(_ w: WorkingImage) -> Output? {
-        guard let (raw, named) = Self.findLayout(w) else { return nil }
+        guard let (raw, named, printed) = Self.findLayout(w, reader: printedLabelReader) else { return nil }
         var slots: [LayoutSlot] = []
         var chromosomes: [ExtractedChromosome] = []
         var issues: [ExtractionIssue] = []
+        if let printed, printed.differingFromPositions > 0 {
+            issues.append(ExtractionIssue(.layoutIrregular,
+                "\(printed.differingFromPositions) printed slot number\(printed.differingFromPositions == 1 ? "" : "s") differ from the standard positions; the printed numbers were used"))
+        }
         // The usual chromosome width in this image, from all slots.
         // Slots showing two or more objects show single chromosomes, not touching pairs.
         let allWidths = named.map { SlotChromosomes.group($0.slot.objects, imageWidth: w.small.width, expected: 1) }
@@ -56,12 +66,19 @@ struct KaryogramExtractor: Sendable {
                 chromosomes.append(Self.chromosome(c, label: label, homolog: i + 1, threshold: thresholds[i], in: w))
             }
         }
+        for label in labels where !named.contains(where: { $0.label == label }) {
+            issues.append(ExtractionIssue(.missing, label: label, "no slot for class \(label) was found"))
+        }
         let counts = raw.rows.map(\.count)
         // A row-grouped layout may show X and Y as one group: 5 in row 4 is regular there.
         if counts != [5, 7, 6, 6], !(raw.style == .rowGroups && counts == [5, 7, 6, 5]) {
             issues.append(ExtractionIssue(.layoutIrregular, "rows hold \(counts.map(String.init).joined(separator: "/")) slots, 5/7/6/6 expected"))
         }
-        let layout = KaryogramLayout(style: raw.style, rowSlotCounts: counts, slots: slots)
+        var layout = KaryogramLayout(style: raw.style, rowSlotCounts: counts, slots: slots)
+        if let printed {
+            layout.naming = .printedNumbers
+            layout.printedNumbersRead = printed.read
+        }
         let order = labels
         chromosomes.sort { (order.firstIndex(of: $0.label) ?? 0, $0.homolog) < (order.firstIndex(of: $1.label) ?? 0, $1.homolog) }
         return Output(layout: layout, chromosomes: chromosomes, issues: issues)

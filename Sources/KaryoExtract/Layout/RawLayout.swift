@@ -12,6 +12,8 @@ struct RawSlot: Sendable {
 struct RawLayout: Sendable {
     var style: LayoutStyle
     var rows: [[RawSlot]]
+    /// Per row, the box of the class numbers printed under its slots (underline layouts), if any.
+    var numberStrips: [PixelBox?] = []
 
     /// The standard class labels of the four rows.
     static let standardRows: [[String]] = [

@@ -47,10 +47,11 @@ enum UnderlineLayoutFinder {
         lines = lines.filter { $0.y1 - $0.y0 <= max(4, H / 150) && $0.x1 - $0.x0 < W / 4 }
         guard lines.count >= 20 else { return nil }
         let rowGroups = splitByGaps(lines.map { Double($0.y0) }, gap: 0.04 * Double(H))
-        guard rowGroups.count == 4 else { return nil }
+        // The standard layout has 4 rows; other row counts are named only by their printed numbers.
+        guard rowGroups.count >= 2, rowGroups.count <= 8 else { return nil }
         let rowsOfLines = rowGroups.map { $0.map { lines[$0] }.sorted { $0.x0 < $1.x0 } }
         let rowYs = rowsOfLines.map { Double($0.map(\.y1).reduce(0, +)) / Double($0.count) }
-        let rowGap = (rowYs[3] - rowYs[0]) / 3
+        let rowGap = (rowYs[rowYs.count - 1] - rowYs[0]) / Double(rowYs.count - 1)
         // Erase the lines, then label objects.
         for l in lines {
             for y in max(0, l.y0 - 1)...min(H - 1, l.y1 + 1) { for x in l.x0...l.x1 { on.bits[y * W + x] = false } }
@@ -63,13 +64,19 @@ enum UnderlineLayoutFinder {
             return RawSlot(region: PixelBox(minX: l.x0, minY: top, maxX: l.x1, maxY: l.y1), objects: [], threshold: t,
                            interior: PixelBox(minX: max(0, l.x0 - slack), minY: top, maxX: min(W - 1, l.x1 + slack), maxY: max(top, l.y0 - 2)))
         } }
+        var numberStrips: [PixelBox?] = rowsOfLines.map { _ in nil }
         for c in comps {
             // Printed class numbers: short objects just under a line.
-            let isNumber = lines.contains { l in
-                c.box.y >= l.y0 && Double(c.box.y - l.y1) < 0.15 * rowGap && Double(c.box.height) < 0.12 * rowGap
-                    && c.box.centerX >= Double(l.x0) && c.box.centerX <= Double(l.x1)
+            let numberRow = rowsOfLines.firstIndex { row in
+                row.contains { l in
+                    c.box.y >= l.y0 && Double(c.box.y - l.y1) < 0.15 * rowGap && Double(c.box.height) < 0.12 * rowGap
+                        && c.box.centerX >= Double(l.x0) && c.box.centerX <= Double(l.x1)
+                }
             }
-            if isNumber { continue }
+            if let r = numberRow {
+                numberStrips[r] = numberStrips[r].map { $0.union(c.box) } ?? c.box
+                continue
+            }
             // The slot: the nearest line below the object's centre whose span holds its centre.
             var best: (Int, Int)? = nil
             var bestDy = Double.infinity
@@ -82,6 +89,6 @@ enum UnderlineLayoutFinder {
             }
             if let (r, i) = best { rows[r][i].objects.append(c) }
         }
-        return RawLayout(style: .underlines, rows: rows)
+        return RawLayout(style: .underlines, rows: rows, numberStrips: numberStrips)
     }
 }
