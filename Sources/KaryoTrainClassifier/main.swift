@@ -26,11 +26,11 @@ struct TrainClassifier: ParsableCommand {
     var adir: String?
     @Option(help: "Fraction of patients held out for testing.") var heldOut: Double = 0.15
     @Option(help: "Seed of the patient split.") var splitSeed: UInt64 = 0
-    @Option(help: "Epochs.") var epochs: Int = 12
+    @Option(help: "Epochs.") var epochs: Int = 30
     @Option(help: "Batch size.") var batch: Int = 64
     @Option(help: "Base learning rate.") var lr: Float = 0.1
-    @Option(help: "Canvas side in pixels.") var canvas: Int = 64
-    @Option(help: "ResNet stem width.") var width: Int = 16
+    @Option(help: "Canvas side in pixels.") var canvas: Int = 128
+    @Option(help: "ResNet stem width.") var width: Int = 24
     @Option(help: "Stop after this many steps (0: none); for timing.") var maxSteps: Int = 0
     @Option(help: "Use only the first N pki3 cells (quick runs).") var limitCells: Int?
     @Option(help: "Where to write the weights.") var output: String?

@@ -40,7 +40,7 @@ func pki3ImagesRoot() throws -> URL {
         #expect(n > 50)
     }
 
-    /// The bar: ≥ 97% on patients of pki3-gband never trained on (same split as
+    /// The bar: ≥ 97% per chromosome on patients of pki3-gband never trained on (same split as
     /// `karyo-train-classifier`: 15% of cases by a stable hash, seed 0). Uses the cached weights.
     @Test(.enabled(if: hasSharedData && hasCachedWeights,
                    "needs ../shared/data and weights from tools/train-chromosome-classifier"))
@@ -52,7 +52,7 @@ func pki3ImagesRoot() throws -> URL {
         #expect(test.count > 2000)
         let e = try ClassifierTraining.evaluate(classifier, on: test)
         print("pki3 held-out: \(e.count) crops, accuracy \(e.accuracy), after cell assignment \(e.cellAssignedAccuracy)")
-        #expect(e.cellAssignedAccuracy >= 0.97)
+        #expect(e.accuracy >= 0.97)
     }
 
     /// ≥ 90% of the 9s and 22s of the ADIR DAPI metaphases found and classified (truth: label maps).

@@ -13,7 +13,7 @@ public struct ClassifierConfiguration: Sendable, Hashable {
     /// Stem width of the ResNet (basic blocks [1, 1, 1, 1]).
     public var width: Int
 
-    public init(canvasSize: Int = 64, medianLengthFraction: Double = 0.42, width: Int = 16) {
+    public init(canvasSize: Int = 128, medianLengthFraction: Double = 0.42, width: Int = 24) {
         self.canvasSize = canvasSize; self.medianLengthFraction = medianLengthFraction; self.width = width
     }
 
