@@ -150,7 +150,7 @@ public final class ChromosomeClassifier: @unchecked Sendable {
                          adaptation: CellAdaptation = .none) throws -> [[Float]] {
         guard !crops.isEmpty else { return [] }
         let crops = crops.straightened(adaptation)
-        let median = medianLength ?? Self.median(crops.map(\.length))
+        let median = medianLength ?? Self.medianLength(crops)
         let across = adaptation.acrossFactor(crops, medianLength: median)
         lock.lock(); defer { lock.unlock() }
         if predictor == nil { predictor = Predictor(model: model, backend: backend) }
@@ -220,7 +220,7 @@ public struct CellAdaptation: Sendable, Hashable {
 
     /// The cell's width ratio: median of area / length over median length.
     static func widthRatio(_ crops: [ChromosomeCrop], medianLength: Double) -> Double {
-        ChromosomeClassifier.median(crops.map { Double($0.area) / $0.length }) / max(medianLength, 1)
+        crops.medianWidth / max(medianLength, 1)
     }
 
     func acrossFactor(_ crops: [ChromosomeCrop], medianLength: Double) -> Double {
@@ -231,10 +231,13 @@ public struct CellAdaptation: Sendable, Hashable {
 }
 
 extension Array where Element == ChromosomeCrop {
+    /// The cell's median chromosome width: the median of area / length (1 when empty).
+    var medianWidth: Double { ChromosomeClassifier.median(map { Double($0.area) / $0.length }) }
+
     /// The crops of one cell as they will be drawn: bent ones straightened as `adaptation` says.
     public func straightened(_ adaptation: CellAdaptation) -> [ChromosomeCrop] {
         guard let bend = adaptation.straightenMinimumBend, !isEmpty else { return self }
-        let cellWidth = ChromosomeClassifier.median(map { Double($0.area) / $0.length })
+        let cellWidth = medianWidth
         return map { $0.centreLine != nil ? $0 : $0.straightened(minimumBend: bend, minimumWidth: adaptation.straightenMinimumWidth * cellWidth) }
     }
 }

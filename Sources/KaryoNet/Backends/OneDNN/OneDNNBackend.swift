@@ -552,6 +552,13 @@ public final class OneDNNBackend: Backend {
         return BatchStatistics(mean: mean, variance: variance)
     }
 
+    /// The batch mean and variance buffers of a training forward: Karyo's precise statistics when the
+    /// channels are large enough (`given`: the primitive reads them), else zeros oneDNN fills in.
+    private func trainingStatistics(_ x: Tensor) -> (given: Bool, mean: Tensor, variance: Tensor) {
+        if let precise = preciseBatchStatistics(x) { return (true, precise.mean, precise.variance) }
+        return (false, Tensor(zeros: [x.shape[1]]), Tensor(zeros: [x.shape[1]]))
+    }
+
     /// Σ term(v) over `count` floats: 16 float lanes, flushed into a Double every 1024 values.
     private static func planeSum(_ base: UnsafeMutablePointer<Float>, _ count: Int,
                                  _ term: (SIMD16<Float>) -> SIMD16<Float>) -> Double {
@@ -574,10 +581,9 @@ public final class OneDNNBackend: Backend {
 
     public func batchNormTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> (Tensor, BatchStatistics) {
         let l = layout(of: x)
-        let precise = preciseBatchStatistics(x)
-        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, givenStatistics: precise != nil)
-        let c = x.shape[1], vl = plainLayout([c])
-        let out = allocate(l), mean = precise?.mean ?? Tensor(zeros: [c]), variance = precise?.variance ?? Tensor(zeros: [c])
+        let (given, mean, variance) = trainingStatistics(x)
+        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, givenStatistics: given)
+        let vl = plainLayout([x.shape[1]]), out = allocate(l)
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
                     (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
                     (DNNL_ARG_MEAN, vl, mean.storage.pointer), (DNNL_ARG_VARIANCE, vl, variance.storage.pointer)])
@@ -588,10 +594,9 @@ public final class OneDNNBackend: Backend {
     public func batchNormReLUTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float)
         -> (output: Tensor, statistics: BatchStatistics, context: AnyObject?) {
         let l = layout(of: x)
-        let precise = preciseBatchStatistics(x)
-        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true, givenStatistics: precise != nil)
-        let c = x.shape[1], vl = plainLayout([c])
-        let out = allocate(l), mean = precise?.mean ?? Tensor(zeros: [c]), variance = precise?.variance ?? Tensor(zeros: [c])
+        let (given, mean, variance) = trainingStatistics(x)
+        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true, givenStatistics: given)
+        let vl = plainLayout([x.shape[1]]), out = allocate(l)
         let ws = Workspace(p.md(dnnl_query_workspace_md), context: context)
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
                     (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
