@@ -49,6 +49,23 @@ let dataMissing = "../shared/data is absent: skipped (tests on the shared data n
         try "21 0.5 0.5\n".write(to: url, atomically: true, encoding: .utf8)
         #expect(throws: TruthError.self) { try ExtractionTruth.yolo(url, imageWidth: 100, imageHeight: 100) }
     }
+
+    @Test func aTruthBoxDrawnAroundMoreThanTheImageShowsIsNotAttainable() {
+        // A bright 6x12 chromosome on black at (40, 30), with a stray noise pixel of 2 gray levels.
+        var img = GrayImage(width: 100, height: 100, fill: 0)
+        for y in 30..<42 { for x in 40..<46 { img[x, y] = 90 } }
+        img[44, 60] = 2
+        let extent = ExtractionTruth.visibleExtent(of: PixelBox(x: 35, y: 25, width: 16, height: 40), in: img)
+        #expect(extent == PixelBox(x: 40, y: 30, width: 6, height: 12))
+        // A box a pixel or two around the chromosome is attainable.
+        let snug = ExtractionTruth.isAttainable(PixelBox(x: 39, y: 28, width: 8, height: 16), in: img)
+        #expect(snug)
+        // One over three times as tall as the chromosome is not, even with the annotators' margin.
+        let tall = ExtractionTruth.isAttainable(PixelBox(x: 39, y: 16, width: 8, height: 40), in: img, margin: (1, 3))
+        #expect(!tall)
+        let empty = ExtractionTruth.visibleExtent(of: PixelBox(x: 0, y: 70, width: 30, height: 30), in: img)
+        #expect(empty == nil)
+    }
 }
 
 @Suite struct KindTests {

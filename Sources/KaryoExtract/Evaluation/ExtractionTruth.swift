@@ -1,4 +1,5 @@
 import Foundation
+import KaryoImage
 
 /// A true chromosome box of one class, for scoring an extraction.
 public struct TruthBox: Sendable, Codable, Equatable {
@@ -53,6 +54,37 @@ public enum ExtractionTruth {
     /// measured over the 90 distinct karyograms as the median difference between the annotated
     /// box and the chromosome's extent (1 px left/right, 3 px top/bottom; the benchmark prints it).
     public static let bioimlabAnnotationMargin = (x: 1, y: 3)
+
+    /// The extent of what the image shows inside a true box: the bounding box of its pixels whose
+    /// 3x3 median differs from the image's median gray by more than `minimumContrast` (nil when
+    /// none does). With a contrast of a few gray levels (above JPEG noise) this is the most any
+    /// box that follows the chromosome can cover inside the truth box.
+    public static func visibleExtent(of box: PixelBox, in image: GrayImage, minimumContrast: Int = 3) -> PixelBox? {
+        let clipped = box.intersection(PixelBox(x: 0, y: 0, width: image.width, height: image.height))
+        guard clipped.width > 0, clipped.height > 0 else { return nil }
+        let background = ImageOps.percentile(ImageOps.histogram(image), 0.5)
+        // One pixel of context around the box so that the median filter sees its edges' neighbours.
+        let context = PixelBox(x: clipped.x - 1, y: clipped.y - 1, width: clipped.width + 2, height: clipped.height + 2)
+            .intersection(PixelBox(x: 0, y: 0, width: image.width, height: image.height))
+        let filtered = ImageOps.median3(ImageOps.crop(image, context))
+        var x0 = Int.max, y0 = Int.max, x1 = Int.min, y1 = Int.min
+        for y in clipped.y...clipped.maxY {
+            for x in clipped.x...clipped.maxX where abs(Int(filtered[x - context.x, y - context.y]) - background) > minimumContrast {
+                x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+            }
+        }
+        return x0 <= x1 ? PixelBox(minX: x0, minY: y0, maxX: x1, maxY: y1) : nil
+    }
+
+    /// True when a box drawn around what the image shows inside `truth` (its `visibleExtent`,
+    /// grown by `margin` per side) reaches `minIoU` with it: false means the annotation is drawn
+    /// around more than the image shows, and no extraction that follows the image can match it.
+    public static func isAttainable(_ truth: PixelBox, in image: GrayImage, margin: (x: Int, y: Int) = (0, 0),
+                                    minIoU: Double = 0.5, minimumContrast: Int = 3) -> Bool {
+        guard let v = visibleExtent(of: truth, in: image, minimumContrast: minimumContrast) else { return false }
+        let grown = PixelBox(x: v.x - margin.x, y: v.y - margin.y, width: v.width + 2 * margin.x, height: v.height + 2 * margin.y)
+        return grown.iou(truth) >= minIoU
+    }
 
     /// How many true boxes of `labels` an extraction found (same class, IoU >= `minIoU`, each
     /// extracted chromosome used once).
