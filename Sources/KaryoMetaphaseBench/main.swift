@@ -113,20 +113,27 @@ struct ADIR: ParsableCommand {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix("im.png") }
             .filter { allImages || (Int($0.dropLast(6)) ?? 1) % 3 == 0 }
             .sorted { Int($0.dropLast(6)) ?? 0 < Int($1.dropLast(6)) ?? 0 }
-        var total = MetaphaseScore()
+        var total = MetaphaseScore(), free = MetaphaseScore()
         let start = Date()
         for f in files {
             let img = try loadImage(folder + "/" + f)
             let gt = try loadImage(folder + "/" + f.replacingOccurrences(of: "im.png", with: "gt.png"))
             let a = try analyzer.analyze(img)
-            let s = MetaphaseTruth.score(a, truth: MetaphaseTruth.fromLabelMap(gt), imageWidth: img.width)
+            let truth = MetaphaseTruth.fromLabelMap(gt)
+            let s = MetaphaseTruth.score(a, truth: truth, imageWidth: img.width)
             total = total + s
+            let freeTruth = zip(truth, MetaphaseTruth.standsFree(truth, in: gt)).filter(\.1).map(\.0)
+            free = free + MetaphaseTruth.score(a, truth: freeTruth, imageWidth: img.width)
             if verbose {
                 print("\(f): objects \(a.objects.count) 9: \(s.correct9)/\(s.truth9) 22: \(s.correct22)/\(s.truth22) "
                       + "segmented \(s.segmentedAll)/\(s.truthAll) review \(a.needsReview)")
             }
         }
         printScore(allImages ? "ADIR DAPI (all images)" : "ADIR DAPI (held-out images n % 3 == 0)", total, images: files.count, seconds: Date().timeIntervalSince(start))
+        let t = total.truth9 + total.truth22, ft = free.truth9 + free.truth22
+        print(String(format: "  truth 9s+22s standing free in the label map (touching no other chromosome): %d/%d; of those found and correctly classified %d/%d = %.3f, segmented as one object %d",
+                     ft, t, free.correct9 + free.correct22, ft, Double(free.correct9 + free.correct22) / Double(max(ft, 1)),
+                     free.segmented9 + free.segmented22))
     }
 }
 

@@ -63,6 +63,25 @@ public enum MetaphaseTruth {
         return out
     }
 
+    /// For each of `truth` (regions of `map`), whether it stands free: no pixel of another
+    /// chromosome among its 8 neighbours. A chromosome that touches or crosses another is one
+    /// object to any threshold; only shape cues (a narrow neck) can part them.
+    public static func standsFree(_ truth: [TruthChromosome], in map: GrayImage) -> [Bool] {
+        let w = map.width, h = map.height
+        return truth.map { t in
+            for p in t.pixels {
+                let y = p / w, x = p - y * w
+                for ny in max(0, y - 1)...min(h - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(w - 1, x + 1) {
+                        let q = ny * w + nx
+                        if map.pixels[q] != 0, !t.pixels.contains(q) { return false }
+                    }
+                }
+            }
+            return true
+        }
+    }
+
     /// Scores `analysis` against `truth` (see `MetaphaseScore` for the matching rule).
     public static func score(_ analysis: MetaphaseAnalysis, truth: [TruthChromosome], imageWidth w: Int) -> MetaphaseScore {
         var s = MetaphaseScore()
