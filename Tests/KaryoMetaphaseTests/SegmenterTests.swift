@@ -26,6 +26,36 @@ import Testing
         #expect(seg.rejected.contains { $0.reason == .nucleus })
     }
 
+    @Test func chromosomesFarFainterThanTheRestAreFoundInASecondPass() {
+        var spread = SyntheticSpread()
+        spread.rods = separateRods().enumerated().map { i, r in
+            var r = r
+            if i % 3 == 0 { r.dark = 30 }  // 4 of 12 at a quarter of the others' contrast
+            return r
+        }
+        let found = MetaphaseSegmenter().segment(spread.render())
+        #expect(found.objects.count == 12)
+        #expect(found.objects.allSatisfy { !$0.isOverlap && !$0.wasSplit })
+        let firstPassOnly = MetaphaseSegmenter(options: SegmentationOptions(recoverFaint: false)).segment(spread.render())
+        #expect(firstPassOnly.objects.count == 8)
+        // Evenly stained spreads are not thresholded again: the same objects either way.
+        var even = SyntheticSpread()
+        even.rods = separateRods()
+        #expect(MetaphaseSegmenter().segment(even.render()).objects.map(\.box)
+                == MetaphaseSegmenter(options: SegmentationOptions(recoverFaint: false)).segment(even.render()).objects.map(\.box))
+    }
+
+    @Test func truthChromosomesTouchingAnotherDoNotStandFree() {
+        // Label map: a 9 (90) touching a 1 (10) and a 22 (220) on its own.
+        var map = GrayImage(width: 60, height: 40, fill: 0)
+        for y in 5..<30 { for x in 5..<10 { map[x, y] = 90 } }
+        for y in 5..<30 { for x in 10..<15 { map[x, y] = 10 } }
+        for y in 10..<25 { for x in 40..<45 { map[x, y] = 220 } }
+        let truth = MetaphaseTruth.fromLabelMap(map)
+        let free = Dictionary(uniqueKeysWithValues: zip(truth.map(\.chromosome), MetaphaseTruth.standsFree(truth, in: map)))
+        #expect(free == [ChromosomeClass(index: 0): false, .chr9: false, .chr22: true])
+    }
+
     @Test func brightOnDarkIsInverted() {
         var spread = SyntheticSpread()
         spread.rods = separateRods()
