@@ -23,9 +23,25 @@ import Testing
         let p = [row([(8, 0.9), (9, 0.05)]), row([(8, 0.8), (9, 0.1)]), row([(8, 0.6), (9, 0.3)]), row([(8, 0.5), (9, 0.4)])]
         let a = CellAssignment.assign(probabilities: p)
         #expect(a == [8, 8, 9, 9])
+        // Optimal, not greedy: the most probable 9 gives way to the two that have no other class.
+        let q = [row([(8, 0.50), (9, 0.45)]), row([(8, 0.49), (9, 0.01)]), row([(8, 0.48), (9, 0.01)])]
+        #expect(CellAssignment.assign(probabilities: q) == [9, 8, 8])
         // More objects than capacity still get a class.
         let many = [[Float]](repeating: row([(23, 0.9)]), count: 3)
         #expect(CellAssignment.assign(probabilities: many).count == 3)
+        // A cell of more objects than 46: every autosome still at most twice, the rest outside.
+        var crowd: [[Float]] = []
+        for i in 0..<60 { crowd.append(row([(i % 22, 0.6), ((i + 1) % 22, 0.3)])) }
+        let crowded = CellAssignment.assign(probabilities: crowd)
+        #expect(crowded.count == 60)
+        // All 46 places are filled (two of each autosome, and the sex places with the least bad
+        // objects), the 14 others keep their most probable class.
+        #expect((0..<22).allSatisfy { k in crowded.filter { $0 == k }.count >= 2 })
+        #expect(crowded.filter { $0 == 22 }.count >= 1)
+        #expect(crowded.filter { $0 >= 22 }.count == 2)
+        // Past the limit, only the most confident objects are assigned.
+        let capped = CellAssignment.assign(probabilities: crowd, maximumObjects: 10)
+        #expect(capped.count == 60)
     }
 
     @Test func renderingKeepsRelativeSizeWithinACell() {
