@@ -10,7 +10,7 @@ struct MetaphaseBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "karyo-metaphase-bench",
         abstract: "Metaphase segmentation and chromosome 9/22 figures on real images.",
-        subcommands: [Segment.self, ADIR.self, Pairs.self, Montage.self, CellShape.self])
+        subcommands: [Segment.self, ADIR.self, Pairs.self, LabAdapt.self, Montage.self, CellShape.self])
 }
 
 func loadImage(_ path: String) throws -> GrayImage {
@@ -223,6 +223,66 @@ struct Pairs: ParsableCommand {
                          kCorrect, kTotal, Double(kCorrect) / Double(max(kTotal, 1)), k922, k922Total))
             print("  matched metaphase crops classified without the others, with the segmentation's median: \(pairCorrect[0]), with their own median: \(pairCorrect[1])")
         }
+    }
+}
+
+struct LabAdapt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab-adapt",
+        abstract: "Leave one cell out: fine-tune the classifier on the other cells' karyogram (.K) chromosomes, score the held-out cell's metaphase (.A).",
+        discussion: "Measures what a lab's own karyograms (classes known from their slots) do for its metaphases. "
+            + "The held-out cell's karyogram is never trained on; its truth is derived as in `pairs`.")
+    @Argument(help: "A folder with metaphase/*.A.* and karyogram/*.K.* (e.g. cabinh-8129A).") var folder: String
+    @Option(help: "Weights to start from (default: ChromosomeClassifier.cachedWeightsURL).") var weights: String?
+    @Option(help: "Also train on the first N cells of pki3 (against forgetting); needs --pki3 and --pki3-images.") var pki3Cells = 0
+    @Option(help: "Folder with pki3-gband labels.csv.") var pki3: String?
+    @Option(help: "Folder where pki3 images.tar.gz was extracted.") var pki3Images: String?
+    @Option(help: "Epochs of fine-tuning per held-out cell.") var epochs = 6
+    @Option(help: "Base learning rate.") var lr: Float = 0.01
+    @Flag(help: "Also train on the other cells' metaphase (.A) chromosomes, labelled through their karyogram (as reviewed cells would be).")
+    var metaphases = false
+    mutating func run() throws {
+        let base = weights.map { URL(fileURLWithPath: $0) } ?? ChromosomeClassifier.cachedWeightsURL
+        let mdir = folder + "/metaphase", kdir = folder + "/karyogram"
+        let files = try FileManager.default.contentsOfDirectory(atPath: mdir).filter { $0.contains(".A.") }.sorted()
+        var karyograms: [String: [LabeledChromosome]] = [:]
+        for f in files {
+            let k = try PairedTruth.karyogramChromosomes(try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
+            karyograms[f] = ChromosomeDataset.withCellMedians(k.map {
+                LabeledChromosome(crop: $0.crop, chromosome: $0.chromosome, cell: f, patient: folder, cellMedianLength: 0)
+            })
+            if metaphases {
+                let seg = MetaphaseSegmenter().segment(try loadImage(mdir + "/" + f))
+                let derived = try PairedTruth.derive(metaphase: seg, karyogram: try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
+                karyograms[f, default: []] += derived.pairs.map {
+                    LabeledChromosome(crop: $0.metaphase, chromosome: $0.chromosome, cell: f + "/metaphase", patient: folder,
+                                      cellMedianLength: derived.medians.metaphase)
+                }
+            }
+        }
+        var extra: [LabeledChromosome] = []
+        if pki3Cells > 0, let pki3 {
+            extra = try ChromosomeDataset.pki3(labelsCSV: URL(fileURLWithPath: pki3).appendingPathComponent("labels.csv"),
+                                               imagesRoot: URL(fileURLWithPath: pki3Images ?? pki3), limitCells: pki3Cells)
+        }
+        var total = MetaphaseScore()
+        let start = Date()
+        for f in files {
+            let train = files.filter { $0 != f }.flatMap { karyograms[$0] ?? [] } + extra
+            var options = ClassifierTraining.Options(epochs: epochs, batchSize: 32, learningRate: lr)
+            options.initialWeights = base
+            let classifier = try ClassifierTraining.train(train, options: options)
+            let analyzer = MetaphaseAnalyzer(classifier: classifier)
+            let img = try loadImage(mdir + "/" + f)
+            let a = try analyzer.analyze(img)
+            let derived = try PairedTruth.derive(metaphase: a.segmentation, karyogram: try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
+            var s = MetaphaseTruth.score(a, truth: derived.truth, imageWidth: img.width)
+            s.truth9 += max(0, derived.expected9 - derived.truth.filter { $0.chromosome == .chr9 }.count)
+            s.truth22 += max(0, derived.expected22 - derived.truth.filter { $0.chromosome == .chr22 }.count)
+            total = total + s
+            print("\(f): trained on \(train.count) crops; 9: \(s.correct9)/\(s.truth9) 22: \(s.correct22)/\(s.truth22), all classes \(s.correctAll)/\(s.segmentedAll)")
+        }
+        printScore("lab-adapted, leave one cell out", total, images: files.count, seconds: Date().timeIntervalSince(start))
     }
 }
 

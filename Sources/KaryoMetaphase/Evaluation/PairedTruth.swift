@@ -31,29 +31,8 @@ public struct PairedTruth: @unchecked Sendable {
     /// Derives the truth of `metaphase` (a segmentation of the `.A` image) from `karyogram`.
     /// - Throws: `ChromosomeDatasetError` when the karyogram's layout is not the standard one.
     public static func derive(metaphase: MetaphaseSegmentation, karyogram: GrayImage) throws -> PairedTruth {
-        let lines = underlines(karyogram)
-        guard lines.count == 24 else {
-            throw ChromosomeDatasetError(message: "karyogram layout: found \(lines.count) slot underlines, expected 24")
-        }
-        // Karyogram chromosomes are laid out apart: no splitting (it would cut large, blurred ones at bands).
-        let kseg = MetaphaseSegmenter(options: SegmentationOptions(splitTouching: false)).segment(karyogram)
-        var kObjects: [(SegmentedObject, ChromosomeClass)] = []
-        for o in kseg.objects {
-            let cx = o.box.x + o.box.width / 2, bottom = o.box.y + o.box.height
-            if o.box.height <= 6 { continue }  // an underline itself
-            let candidates = lines.enumerated().filter { _, l in
-                cx >= l.x && cx < l.x + l.width && l.y >= bottom - 8 && l.y - bottom < 60
-            }
-            guard let best = candidates.min(by: { $0.element.y < $1.element.y }) else { continue }
-            kObjects.append((o, ChromosomeClass(index: best.offset)))
-        }
-        func crops(_ seg: MetaphaseSegmentation, _ objs: [SegmentedObject]) -> [ChromosomeCrop] {
-            objs.map { o in
-                let bg = Double(seg.background.pixels[(o.box.y + o.box.height / 2) * seg.background.width + o.box.x + o.box.width / 2])
-                return ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask, background: bg)
-            }
-        }
-        let kc = crops(kseg, kObjects.map(\.0)), ac = crops(metaphase, metaphase.objects)
+        let kObjects = try karyogramChromosomes(karyogram)
+        let kc = kObjects.map(\.crop), ac = crops(metaphase, metaphase.objects)
         let kMedian = ChromosomeClassifier.median(kc.map(\.length))
         let aMedian = ChromosomeClassifier.median(metaphase.objects.filter { !$0.isOverlap }.map(\.length))
         let config = ClassifierConfiguration(canvasSize: 48)
@@ -96,17 +75,47 @@ public struct PairedTruth: @unchecked Sendable {
             let o = metaphase.objects[p.a]
             var pixels = Set<Int>()
             for y in 0..<o.box.height { for x in 0..<o.box.width where o.mask[x, y] { pixels.insert((o.box.y + y) * w + o.box.x + x) } }
-            truth.append(TruthChromosome(chromosome: kObjects[p.k].1, pixels: pixels, box: o.box))
+            truth.append(TruthChromosome(chromosome: kObjects[p.k].chromosome, pixels: pixels, box: o.box))
             scores.append(p.score)
-            shown.append((kObjects[p.k].1, kc[p.k], ac[p.a]))
+            shown.append((kObjects[p.k].chromosome, kc[p.k], ac[p.a]))
         }
         return PairedTruth(truth: truth, karyogramObjects: kObjects.count,
-                           expected9: kObjects.filter { $0.1 == .chr9 }.count, expected22: kObjects.filter { $0.1 == .chr22 }.count,
+                           expected9: kObjects.filter { $0.chromosome == .chr9 }.count, expected22: kObjects.filter { $0.chromosome == .chr22 }.count,
                            meanScore: scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count),
                            pairs: shown.sorted { $0.chromosome.index < $1.chromosome.index }, medians: (kMedian, aMedian))
     }
 
     /// Slot underlines in reading order (rows top to bottom, left to right within a row).
+    /// The chromosomes of a karyogram with 24 slot underlines (steps 1-2), each with the class of
+    /// its slot, as crops the classifier draws.
+    /// - Throws: `ChromosomeDatasetError` when the karyogram does not show exactly 24 underlines.
+    public static func karyogramChromosomes(_ karyogram: GrayImage) throws -> [(chromosome: ChromosomeClass, crop: ChromosomeCrop)] {
+        let lines = underlines(karyogram)
+        guard lines.count == 24 else {
+            throw ChromosomeDatasetError(message: "karyogram layout: found \(lines.count) slot underlines, expected 24")
+        }
+        // Karyogram chromosomes are laid out apart: no splitting (it would cut large, blurred ones at bands).
+        let kseg = MetaphaseSegmenter(options: SegmentationOptions(splitTouching: false)).segment(karyogram)
+        var out: [(chromosome: ChromosomeClass, crop: ChromosomeCrop)] = []
+        for o in kseg.objects {
+            let cx = o.box.x + o.box.width / 2, bottom = o.box.y + o.box.height
+            if o.box.height <= 6 { continue }  // an underline itself
+            let candidates = lines.enumerated().filter { _, l in
+                cx >= l.x && cx < l.x + l.width && l.y >= bottom - 8 && l.y - bottom < 60
+            }
+            guard let best = candidates.min(by: { $0.element.y < $1.element.y }) else { continue }
+            out.append((ChromosomeClass(index: best.offset), crops(kseg, [o])[0]))
+        }
+        return out
+    }
+
+    static func crops(_ seg: MetaphaseSegmentation, _ objs: [SegmentedObject]) -> [ChromosomeCrop] {
+        objs.map { o in
+            let bg = Double(seg.background.pixels[(o.box.y + o.box.height / 2) * seg.background.width + o.box.x + o.box.width / 2])
+            return ChromosomeCrop(image: seg.normalized, box: o.box, mask: o.mask, background: bg)
+        }
+    }
+
     static func underlines(_ image: GrayImage) -> [PixelBox] {
         let w = image.width, h = image.height
         let mask = image.pixels.map { $0 < 128 }

@@ -11,6 +11,10 @@ public struct LabeledChromosome: Sendable {
     public var patient: String
     /// Median crop length over the crops of the same cell (set by the loaders).
     public var cellMedianLength: Double
+
+    public init(crop: ChromosomeCrop, chromosome: ChromosomeClass, cell: String, patient: String, cellMedianLength: Double = 0) {
+        self.crop = crop; self.chromosome = chromosome; self.cell = cell; self.patient = patient; self.cellMedianLength = cellMedianLength
+    }
 }
 
 /// An error reading a training data set, naming the file.
