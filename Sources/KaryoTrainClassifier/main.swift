@@ -37,6 +37,8 @@ struct TrainClassifier: ParsableCommand {
     @Option(help: "Evaluate these weights instead of training.") var evaluate: String?
     @Option(help: "Fine-tune these weights instead of starting from a fresh network.") var initialWeights: String?
     @Flag(help: "Blur half of the training canvases (metaphase chromosomes are often blurred).") var blur = false
+    @Flag(help: "Vary staining contrast, darkness and chromosome width in training (another lab's chromosomes look different).")
+    var appearance = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     mutating func run() throws {
@@ -70,6 +72,7 @@ struct TrainClassifier: ParsableCommand {
                 configuration: ClassifierConfiguration(canvasSize: canvas, width: width), maxSteps: maxSteps)
             options.initialWeights = initialWeights.map { URL(fileURLWithPath: $0) }
             options.blurAugmentation = blur
+            options.appearanceAugmentation = appearance
             let start = Date()
             classifier = try ClassifierTraining.train(train, options: options) { log($0) }
             seconds = Date().timeIntervalSince(start)
