@@ -207,10 +207,7 @@ struct Pairs: ParsableCommand {
                 }
                 print(line)
             }
-            var s = MetaphaseTruth.score(a, truth: derived.truth, imageWidth: img.width)
-            // Karyogram 9s and 22s with no matching metaphase object count as not found.
-            s.truth9 += max(0, derived.expected9 - derived.truth.filter { $0.chromosome == .chr9 }.count)
-            s.truth22 += max(0, derived.expected22 - derived.truth.filter { $0.chromosome == .chr22 }.count)
+            let s = derived.score(a)
             total = total + s
             if verbose {
                 print("\(f): objects \(a.objects.count), karyogram chromosomes \(derived.karyogramObjects), matched \(derived.truth.count) "
@@ -276,9 +273,7 @@ struct LabAdapt: ParsableCommand {
             let img = try loadImage(mdir + "/" + f)
             let a = try analyzer.analyze(img)
             let derived = try PairedTruth.derive(metaphase: a.segmentation, karyogram: try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
-            var s = MetaphaseTruth.score(a, truth: derived.truth, imageWidth: img.width)
-            s.truth9 += max(0, derived.expected9 - derived.truth.filter { $0.chromosome == .chr9 }.count)
-            s.truth22 += max(0, derived.expected22 - derived.truth.filter { $0.chromosome == .chr22 }.count)
+            let s = derived.score(a)
             total = total + s
             print("\(f): trained on \(train.count) crops; 9: \(s.correct9)/\(s.truth9) 22: \(s.correct22)/\(s.truth22), all classes \(s.correctAll)/\(s.segmentedAll)")
         }

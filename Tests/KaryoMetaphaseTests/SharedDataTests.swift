@@ -86,10 +86,7 @@ func pki3ImagesRoot() throws -> URL {
             let k = try ImageCodec.decode(contentsOf: folder.appendingPathComponent("karyogram/8129A.\(id).K.TIF")).image
             let analysis = try analyzer.analyze(a)
             let derived = try PairedTruth.derive(metaphase: analysis.segmentation, karyogram: k)
-            var s = MetaphaseTruth.score(analysis, truth: derived.truth, imageWidth: a.width)
-            s.truth9 += max(0, derived.expected9 - derived.truth.filter { $0.chromosome == .chr9 }.count)
-            s.truth22 += max(0, derived.expected22 - derived.truth.filter { $0.chromosome == .chr22 }.count)
-            total = total + s
+            total = total + derived.score(analysis)
         }
         let rate = Double(total.correct9 + total.correct22) / Double(max(total.truth9 + total.truth22, 1))
         print("cabinh 9s and 22s found and classified: \(rate)")

@@ -86,6 +86,15 @@ public struct PairedTruth: @unchecked Sendable {
     }
 
     /// Slot underlines in reading order (rows top to bottom, left to right within a row).
+    /// Scores `analysis` of the metaphase against this truth; the karyogram's 9s and 22s that
+    /// matched no metaphase object count as not found.
+    public func score(_ analysis: MetaphaseAnalysis) -> MetaphaseScore {
+        var s = MetaphaseTruth.score(analysis, truth: truth, imageWidth: analysis.segmentation.normalized.width)
+        s.truth9 += max(0, expected9 - truth.filter { $0.chromosome == .chr9 }.count)
+        s.truth22 += max(0, expected22 - truth.filter { $0.chromosome == .chr22 }.count)
+        return s
+    }
+
     /// The chromosomes of a karyogram with 24 slot underlines (steps 1-2), each with the class of
     /// its slot, as crops the classifier draws.
     /// - Throws: `ChromosomeDatasetError` when the karyogram does not show exactly 24 underlines.
