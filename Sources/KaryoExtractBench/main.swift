@@ -48,8 +48,9 @@ func median(_ v: [Int]) -> Double { v.isEmpty ? .nan : Double(v.sorted()[v.count
     let start = Date()
     for c in cases {
         do {
-            let result = try extractor.extract(contentsOf: c.url)
-            if let dir = overlayDir { try writeOverlay(c, result, truth: try c.truth(), dir: dir) }
+            let image = try ImageCodec.decode(contentsOf: c.url).image
+            let result = extractor.extract(image)
+            if let dir = overlayDir { try writeOverlay(c, image, result, truth: try c.truth(), dir: dir) }
             let truth = try c.truth()
             let s = ExtractionTruth.score(result, truth: truth, margin: margin)
             total.add(s)
@@ -61,10 +62,9 @@ func median(_ v: [Int]) -> Double { v.isEmpty ? .nan : Double(v.sorted()[v.count
                     sides[2].append(b.y - t.box.y); sides[3].append(t.box.maxY - b.maxY)
                 }
             }
-            let image = try? ImageCodec.decode(contentsOf: c.url).image
             var reachable: [PixelBox: Bool] = [:]
             for t in truth where ["9", "22"].contains(t.label) {
-                let ok = image.map { ExtractionTruth.isAttainable(t.box, in: $0, margin: margin) } ?? true
+                let ok = ExtractionTruth.isAttainable(t.box, in: image, margin: margin)
                 reachable[t.box] = ok
                 if ok {
                     attainable += 1
@@ -110,8 +110,8 @@ func median(_ v: [Int]) -> Double { v.isEmpty ? .nan : Double(v.sorted()[v.count
 }
 
 /// The image with the layout slots (gray), extracted boxes (black) and true 9/22 boxes (white) drawn.
-func writeOverlay(_ c: Case, _ r: ExtractionResult, truth: [TruthBox], dir: String) throws {
-    var img = try ImageCodec.decode(contentsOf: c.url).image
+func writeOverlay(_ c: Case, _ image: GrayImage, _ r: ExtractionResult, truth: [TruthBox], dir: String) throws {
+    var img = image
     func rect(_ b: PixelBox, _ v: UInt8) {
         for x in max(0, b.x)...min(img.width - 1, max(b.x, b.maxX)) {
             if b.y >= 0, b.y < img.height { img[x, b.y] = v }

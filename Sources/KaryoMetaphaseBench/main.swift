@@ -241,16 +241,21 @@ struct LabAdapt: ParsableCommand {
     mutating func run() throws {
         let base = weights.map { URL(fileURLWithPath: $0) } ?? ChromosomeClassifier.cachedWeightsURL
         let mdir = folder + "/metaphase", kdir = folder + "/karyogram"
+        guard pki3Cells == 0 || pki3 != nil else { throw ValidationError("--pki3-cells needs --pki3 (and --pki3-images)") }
         let files = try FileManager.default.contentsOfDirectory(atPath: mdir).filter { $0.contains(".A.") }.sorted()
+        var images: [String: (metaphase: GrayImage, karyogram: GrayImage)] = [:]
+        for f in files {
+            images[f] = (try loadImage(mdir + "/" + f), try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
+        }
         var karyograms: [String: [LabeledChromosome]] = [:]
         for f in files {
-            let k = try PairedTruth.karyogramChromosomes(try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
+            let (metaphase, karyogram) = images[f]!
+            let k = try PairedTruth.karyogramChromosomes(karyogram)
             karyograms[f] = ChromosomeDataset.withCellMedians(k.map {
                 LabeledChromosome(crop: $0.crop, chromosome: $0.chromosome, cell: f, patient: folder, cellMedianLength: 0)
             })
             if metaphases {
-                let seg = MetaphaseSegmenter().segment(try loadImage(mdir + "/" + f))
-                let derived = try PairedTruth.derive(metaphase: seg, karyogram: try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
+                let derived = try PairedTruth.derive(metaphase: MetaphaseSegmenter().segment(metaphase), karyogram: karyogram)
                 karyograms[f, default: []] += derived.pairs.map {
                     LabeledChromosome(crop: $0.metaphase, chromosome: $0.chromosome, cell: f + "/metaphase", patient: folder,
                                       cellMedianLength: derived.medians.metaphase)
@@ -270,10 +275,8 @@ struct LabAdapt: ParsableCommand {
             options.initialWeights = base
             let classifier = try ClassifierTraining.train(train, options: options)
             let analyzer = MetaphaseAnalyzer(classifier: classifier)
-            let img = try loadImage(mdir + "/" + f)
-            let a = try analyzer.analyze(img)
-            let derived = try PairedTruth.derive(metaphase: a.segmentation, karyogram: try loadImage(kdir + "/" + f.replacingOccurrences(of: ".A.", with: ".K.")))
-            let s = derived.score(a)
+            let a = try analyzer.analyze(images[f]!.metaphase)
+            let s = try PairedTruth.derive(metaphase: a.segmentation, karyogram: images[f]!.karyogram).score(a)
             total = total + s
             print("\(f): trained on \(train.count) crops; 9: \(s.correct9)/\(s.truth9) 22: \(s.correct22)/\(s.truth22), all classes \(s.correctAll)/\(s.segmentedAll)")
         }

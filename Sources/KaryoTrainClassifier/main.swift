@@ -29,8 +29,8 @@ struct TrainClassifier: ParsableCommand {
     @Option(help: "Epochs.") var epochs: Int = 30
     @Option(help: "Batch size.") var batch: Int = 64
     @Option(help: "Base learning rate.") var lr: Float = 0.1
-    @Option(help: "Canvas side in pixels.") var canvas: Int = 128
-    @Option(help: "ResNet stem width.") var width: Int = 24
+    @Option(help: "Canvas side in pixels.") var canvas: Int = ClassifierConfiguration().canvasSize
+    @Option(help: "ResNet stem width.") var width: Int = ClassifierConfiguration().width
     @Option(help: "Stop after this many steps (0: none); for timing.") var maxSteps: Int = 0
     @Option(help: "Use only the first N pki3 cells (quick runs).") var limitCells: Int?
     @Option(help: "Where to write the weights.") var output: String?

@@ -13,10 +13,10 @@ public enum CellAssignment {
     /// - Returns: a class index per object.
     public static func assign(probabilities p: [[Float]], maximumObjects: Int = 160) -> [Int] {
         guard !p.isEmpty else { return [] }
-        let top = p.indices.map { i in p[i].max() ?? 0 }
         guard p.count <= maximumObjects else {
+            let top = p.map { $0.max() ?? 0 }
             let kept = p.indices.sorted { top[$0] > top[$1] }.prefix(maximumObjects).sorted()
-            var result = p.indices.map { i in p[i].indices.max { p[i][$0] < p[i][$1] } ?? 0 }
+            var result = p.map(mostProbable)
             for (i, k) in zip(kept, assign(probabilities: kept.map { p[$0] }, maximumObjects: maximumObjects)) { result[i] = k }
             return result
         }
@@ -33,7 +33,7 @@ public enum CellAssignment {
         var cost = [[Double]](repeating: [Double](repeating: 0, count: m), count: n)
         var choice = [[Int]](repeating: [Int](repeating: 0, count: m), count: n)
         for i in 0..<n {
-            let best = p[i].indices.max { p[i][$0] < p[i][$1] } ?? 0
+            let best = mostProbable(p[i])
             for (j, allowed) in places.enumerated() {
                 let k = allowed.max { logp(i, $0) < logp(i, $1) }!
                 cost[i][j] = -logp(i, k); choice[i][j] = k
@@ -44,6 +44,9 @@ public enum CellAssignment {
         let column = minimumCostAssignment(cost)
         return (0..<n).map { choice[$0][column[$0]] }
     }
+
+    /// The index of the largest probability (0 for an empty row).
+    static func mostProbable(_ row: [Float]) -> Int { row.indices.max { row[$0] < row[$1] } ?? 0 }
 
     /// Rows to distinct columns (rows ≤ columns) at the least total cost: the Hungarian method
     /// with potentials, O(rows² · columns). Returns each row's column.

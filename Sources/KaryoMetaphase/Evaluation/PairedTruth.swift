@@ -85,7 +85,6 @@ public struct PairedTruth: @unchecked Sendable {
                            pairs: shown.sorted { $0.chromosome.index < $1.chromosome.index }, medians: (kMedian, aMedian))
     }
 
-    /// Slot underlines in reading order (rows top to bottom, left to right within a row).
     /// Scores `analysis` of the metaphase against this truth; the karyogram's 9s and 22s that
     /// matched no metaphase object count as not found.
     public func score(_ analysis: MetaphaseAnalysis) -> MetaphaseScore {
@@ -105,7 +104,7 @@ public struct PairedTruth: @unchecked Sendable {
         }
         // Karyogram chromosomes are laid out apart: no splitting (it would cut large, blurred ones at bands).
         let kseg = MetaphaseSegmenter(options: SegmentationOptions(splitTouching: false)).segment(karyogram)
-        var out: [(chromosome: ChromosomeClass, crop: ChromosomeCrop)] = []
+        var out: [(object: SegmentedObject, chromosome: ChromosomeClass)] = []
         for o in kseg.objects {
             let cx = o.box.x + o.box.width / 2, bottom = o.box.y + o.box.height
             if o.box.height <= 6 { continue }  // an underline itself
@@ -113,9 +112,9 @@ public struct PairedTruth: @unchecked Sendable {
                 cx >= l.x && cx < l.x + l.width && l.y >= bottom - 8 && l.y - bottom < 60
             }
             guard let best = candidates.min(by: { $0.element.y < $1.element.y }) else { continue }
-            out.append((ChromosomeClass(index: best.offset), crops(kseg, [o])[0]))
+            out.append((o, ChromosomeClass(index: best.offset)))
         }
-        return out
+        return zip(out, crops(kseg, out.map(\.object))).map { ($0.chromosome, $1) }
     }
 
     static func crops(_ seg: MetaphaseSegmentation, _ objs: [SegmentedObject]) -> [ChromosomeCrop] {
@@ -125,6 +124,7 @@ public struct PairedTruth: @unchecked Sendable {
         }
     }
 
+    /// Slot underlines in reading order (rows top to bottom, left to right within a row).
     static func underlines(_ image: GrayImage) -> [PixelBox] {
         let w = image.width, h = image.height
         let mask = image.pixels.map { $0 < 128 }

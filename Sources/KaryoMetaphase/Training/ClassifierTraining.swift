@@ -109,7 +109,7 @@ public enum ClassifierTraining {
             let assigned = CellAssignment.assign(probabilities: probs)
             for (j, i) in idx.enumerated() {
                 let truth = data[i].chromosome.index
-                let top = probs[j].indices.max { probs[j][$0] < probs[j][$1] }!
+                let top = CellAssignment.mostProbable(probs[j])
                 perClass[truth].total += 1
                 if top == truth { correct += 1; perClass[truth].correct += 1 }
                 if assigned[j] == truth { assignedCorrect += 1 }
