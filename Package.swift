@@ -1,6 +1,26 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Karyo's modules in layers; each imports only from the layers below it (README.md, "Layers").
+//
+//   Interface     KaryoCLI (the `karyo` command), KaryoServe (the review web app)
+//   Application   Karyo: import, extraction, labels, export, the loop, presentation
+//   Domain        KaryoCodecs, KaryoISCN, KaryoManifest, KaryoDeid, KaryoExtract, KaryoMetaphase,
+//                 KaryoSynth, KaryoNet, KaryoLoop, KaryoStore
+//   Vision        KaryoVision: image operations, components, thresholds, OCR
+//   Core          KaryoCore: the vocabulary every layer shares
+//   System        C shims and system libraries (libpng/libjpeg/libtiff, oneDNN, tesseract)
+//
+// Benchmarks/ and Tests/Support/ sit beside the product: they may use every layer; nothing in
+// Sources/ imports them.
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "Karyo",
     platforms: [.macOS(.v14)],
@@ -13,121 +33,189 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
-        // C shims over libjpeg (setjmp error recovery), libtiff (variadic tag API) and libpng.
+        // MARK: System: C shims and system libraries
+
+        // libjpeg (setjmp error recovery), libtiff (variadic tag API) and libpng, for KaryoCodecs.
         .target(
             name: "CKaryoCodecs",
-            path: "Sources/CKaryoCodecs",
+            path: "Sources/System/CKaryoCodecs",
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("tiff"), .linkedLibrary("z")]
         ),
-        // Decoding untrusted PNG/JPEG/TIFF/BMP into one 8-bit grayscale type; encoding PNG.
-        .target(name: "KaryoImage", dependencies: ["CKaryoCodecs"]),
-        // The shared vocabulary: sample labels and label sources.
-        .target(name: "KaryoLabels"),
+        // oneDNN 2.x C API (Debian libdnnl-dev), for KaryoNet's fast backend.
+        .systemLibrary(name: "CDNNL", path: "Sources/System/CDNNL"),
+        // libtesseract (OCR), found with pkg-config, for KaryoVision.
+        .systemLibrary(name: "CTesseract", path: "Sources/System/CTesseract", pkgConfig: "tesseract"),
+
+        // MARK: Core
+
+        // The shared vocabulary: labels and their sources, splits, image kinds, derivation steps,
+        // the gray image, the pixel box, the seeded generator, the extraction record, the file walk.
+        .target(name: "KaryoCore", path: "Sources/Core/KaryoCore"),
+
+        // MARK: Vision
+
+        // Image operations, connected components, thresholds and the OCR engine (tesseract) that
+        // de-identification and extraction share.
+        .target(name: "KaryoVision", dependencies: ["KaryoCore", "CTesseract"], path: "Sources/Vision/KaryoVision"),
+
+        // MARK: Domain
+
+        // Decoding untrusted PNG/JPEG/TIFF/BMP into the gray image; encoding PNG/JPEG/TIFF.
+        .target(name: "KaryoCodecs", dependencies: ["KaryoCore", "CKaryoCodecs"], path: "Sources/Domain/KaryoCodecs"),
         // ISCN karyotype strings: parsing and the t(9;22) label derived from them.
-        .target(name: "KaryoISCN", dependencies: ["KaryoLabels"]),
+        .target(name: "KaryoISCN", dependencies: ["KaryoCore"], path: "Sources/Domain/KaryoISCN"),
         // The lab's CSV manifest: parsing and validation.
-        .target(name: "KaryoManifest", dependencies: ["KaryoISCN", "KaryoLabels"]),
-        // The versioned dataset store: SQLite (GRDB), content-addressed blobs, labels, versions.
-        .target(
-            name: "KaryoStore",
-            dependencies: [
-                "KaryoLabels",
-                "KaryoSplits",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
-        // Patient-grouped, stratified, stable split assignment and class balancing.
-        .target(name: "KaryoSplits", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        // libtesseract (OCR of burned-in text), found with pkg-config.
-        .systemLibrary(name: "CTesseract", path: "Sources/CTesseract", pkgConfig: "tesseract"),
+        .target(name: "KaryoManifest", dependencies: ["KaryoCore", "KaryoISCN"], path: "Sources/Domain/KaryoManifest"),
         // De-identification that fails closed: fresh pixels, OCR masking, quarantine, verifier.
         .target(
-            name: "KaryoDeid",
-            dependencies: ["KaryoImage", "CTesseract", .product(name: "Crypto", package: "swift-crypto")]
+            name: "KaryoDeid", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", crypto],
+            path: "Sources/Domain/KaryoDeid"
         ),
-        // oneDNN 2.x C API (Debian libdnnl-dev), for the fast training backend.
-        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
-        // KaryoNet: tensors, autograd, reference and oneDNN backends, ResNets, training, checkpoints.
-        .target(name: "KaryoNet", dependencies: ["CDNNL"]),
+        // Extraction of chromosomes 9 and 22 from karyograms (and, with a finder, metaphases);
+        // 90x90 normalization.
+        .target(name: "KaryoExtract", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs"], path: "Sources/Domain/KaryoExtract"),
+        // The training engine: tensors, autograd, reference and oneDNN backends, ResNets,
+        // training, checkpoints, inference.
+        .target(name: "KaryoNet", dependencies: ["KaryoCore", "CDNNL"], path: "Sources/Domain/KaryoNet"),
+        // Metaphase segmentation, the 24-class chromosome classifier (KaryoNet) and 9/22 picking.
+        .target(
+            name: "KaryoMetaphase", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoNet"],
+            path: "Sources/Domain/KaryoMetaphase", resources: [.copy("Resources")]
+        ),
         // Synthetic and semi-synthetic karyograms and metaphases with ground truth.
-        .target(name: "KaryoSynth", dependencies: ["KaryoImage", "KaryoLabels", "KaryoISCN"]),
-        // The application layer: import pipeline, export, reports; what the CLI calls.
+        .target(
+            name: "KaryoSynth", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoISCN"],
+            path: "Sources/Domain/KaryoSynth"
+        ),
+        // The active-learning loop's core (store-independent): metrics with patient-bootstrap
+        // intervals, grouped K-fold, uncertainty, confident learning, review queues, the HTML report.
+        .target(
+            name: "KaryoLoop", dependencies: ["KaryoCore", "KaryoNet"],
+            path: "Sources/Domain/KaryoLoop"
+        ),
+        // The versioned dataset store: SQLite (GRDB), content-addressed blobs, labels, versions,
+        // patient-grouped splits, reviews and accounts.
+        .target(name: "KaryoStore", dependencies: ["KaryoCore", grdb, crypto], path: "Sources/Domain/KaryoStore"),
+
+        // MARK: Application
+
+        // Import pipeline, extraction of stored samples, labelling, export, the loop, reports:
+        // what the command line and the web app call.
         .target(
             name: "Karyo",
             dependencies: [
-                "KaryoImage", "KaryoLabels", "KaryoISCN", "KaryoManifest", "KaryoStore", "KaryoSplits", "KaryoDeid",
-                "KaryoLoop", "KaryoExtract", "KaryoMetaphase",
-            ]
+                "KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoISCN", "KaryoManifest", "KaryoDeid", "KaryoExtract",
+                "KaryoMetaphase", "KaryoLoop", "KaryoStore", crypto,
+            ],
+            path: "Sources/Application/Karyo"
         ),
-        // The `karyo` command: argument parsing only; everything else is in the Karyo library.
+
+        // MARK: Interface
+
+        // The `karyo` command: argument parsing only; everything else is in the layers below.
         .executableTarget(
             name: "KaryoCLI",
             dependencies: [
-                "Karyo", "KaryoServe", "KaryoStore", "KaryoSynth", "KaryoDeid", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                "KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoDeid", "KaryoLoop", "KaryoStore", "KaryoSynth", "Karyo", "KaryoServe",
+                argumentParser,
+            ],
+            path: "Sources/Interface/KaryoCLI"
         ),
-        // Extraction of chromosomes 9 and 22 from karyograms and metaphases; 90x90 normalization.
-        .target(name: "KaryoExtract", dependencies: ["KaryoImage"]),
-        .executableTarget(name: "karyo-extract-bench", dependencies: ["KaryoExtract", "KaryoImage"], path: "Sources/KaryoExtractBench"),
-        // Metaphase segmentation, the 24-class chromosome classifier (KaryoNet) and 9/22 picking.
-        .target(name: "KaryoMetaphase", dependencies: ["KaryoImage", "KaryoNet"], resources: [.copy("Resources")]),
-        .executableTarget(
-            name: "karyo-train-classifier",
-            dependencies: ["KaryoMetaphase", "KaryoImage", "KaryoNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/KaryoTrainClassifier"
-        ),
-        .executableTarget(
-            name: "karyo-metaphase-bench",
-            dependencies: ["KaryoMetaphase", "KaryoImage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/KaryoMetaphaseBench"
-        ),
-        // Ground-truth cell sets: 90x90 t(9;22) inputs cut from (semi-)synthetic karyograms by their truth.
-        .target(name: "KaryoCellSets", dependencies: ["KaryoImage", "KaryoSynth", "KaryoExtract"]),
-        // The active-learning loop's core (store-independent): metrics with patient-bootstrap CIs, grouped
-        // K-fold, uncertainty, confident learning, review queues, the HTML report.
-        .target(name: "KaryoLoop", dependencies: ["KaryoNet", "KaryoImage"]),
-        .executableTarget(name: "karyo-loop-bench", dependencies: ["KaryoLoop", "KaryoImage", "KaryoCellSets"], path: "Sources/KaryoLoopBench"),
-        .executableTarget(name: "karyonet-bench", dependencies: ["KaryoNet", "KaryoImage", "KaryoCellSets"], path: "Sources/KaryoNetBench"),
-        .executableTarget(name: "karyo-bench", dependencies: ["Karyo", "KaryoSynth", "KaryoDeid", "KaryoCellSets"]),
-        .testTarget(name: "KaryoLabelsTests", dependencies: ["KaryoLabels"]),
-        .testTarget(name: "KaryoImageTests", dependencies: ["KaryoImage"]),
-        .testTarget(name: "KaryoISCNTests", dependencies: ["KaryoISCN"]),
-        .testTarget(name: "KaryoManifestTests", dependencies: ["KaryoManifest"]),
-        .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoStore"]),
-        .testTarget(name: "KaryoSplitsTests", dependencies: ["KaryoSplits"]),
-        .testTarget(name: "KaryoNetTests", dependencies: ["KaryoNet"], exclude: ["Fixtures"]),
-        .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoDeid"]),
-        .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoSynth", "KaryoManifest"]),
-        .testTarget(name: "KaryoTests", dependencies: ["Karyo"]),
-        .testTarget(name: "KaryoExtractTests", dependencies: ["KaryoExtract", "KaryoImage"], exclude: ["Fixtures"]),
-        .testTarget(name: "KaryoCellSetsTests", dependencies: ["KaryoCellSets", "KaryoExtract"]),
-        .testTarget(name: "KaryoMetaphaseTests", dependencies: ["KaryoMetaphase", "KaryoImage", "KaryoNet"]),
-        .testTarget(name: "KaryoLoopTests", dependencies: ["KaryoLoop", "KaryoStore", "KaryoImage"]),
         // The review web app (`karyo serve`, Hummingbird): accounts, sessions, CSRF, queue review,
         // blind double reading, agreement statistics, dataset pages.
         .target(
             name: "KaryoServe",
             dependencies: [
-                "Karyo", "KaryoLoop", "KaryoNet", "KaryoStore", "KaryoLabels", "KaryoImage",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+                "KaryoCore", "KaryoLoop", "KaryoStore", "Karyo",
+                hummingbird, .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), httpTypes, logging, crypto,
+            ],
+            path: "Sources/Interface/KaryoServe"
         ),
-        .executableTarget(name: "karyo-serve-bench", dependencies: ["KaryoServe", "KaryoStore"], path: "Sources/KaryoServeBench"),
+
+        // MARK: Benchmarks (print figures; assert nothing)
+
+        .executableTarget(
+            name: "karyo-bench",
+            dependencies: ["Karyo", "KaryoCore", "KaryoCodecs", "KaryoDeid", "KaryoExtract", "KaryoStore", "KaryoTestSupport"],
+            path: "Benchmarks/KaryoBench"
+        ),
+        .executableTarget(
+            name: "karyo-extract-bench", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoExtract", "KaryoTestSupport"],
+            path: "Benchmarks/KaryoExtractBench"
+        ),
+        .executableTarget(
+            name: "karyo-train-classifier", dependencies: ["KaryoMetaphase", argumentParser],
+            path: "Benchmarks/KaryoTrainClassifier"
+        ),
+        .executableTarget(
+            name: "karyo-metaphase-bench",
+            dependencies: ["KaryoCore", "KaryoCodecs", "KaryoMetaphase", "KaryoTestSupport", argumentParser],
+            path: "Benchmarks/KaryoMetaphaseBench"
+        ),
+        .executableTarget(
+            name: "karyo-loop-bench", dependencies: ["KaryoLoop", "KaryoTestSupport"],
+            path: "Benchmarks/KaryoLoopBench"
+        ),
+        .executableTarget(
+            name: "karyonet-bench", dependencies: ["KaryoCore", "KaryoNet", "KaryoTestSupport"],
+            path: "Benchmarks/KaryoNetBench"
+        ),
+        .executableTarget(
+            name: "karyo-serve-bench", dependencies: ["KaryoStore", "KaryoServe", "KaryoTestSupport"],
+            path: "Benchmarks/KaryoServeBench"
+        ),
+
+        // MARK: Test support (not a product)
+
+        // Test-only encoders that write unusual PNG/JPEG/TIFF variants for the decoder tests.
+        .target(
+            name: "CKaryoTestCodecs", path: "Tests/Support/CKaryoTestCodecs",
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("tiff"), .linkedLibrary("z")]
+        ),
+        // Demo stores, ground-truth cell sets and the truth matchers the tests and benchmarks score with.
+        .target(
+            name: "KaryoTestSupport",
+            dependencies: [
+                "KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoExtract", "KaryoMetaphase", "KaryoSynth", "KaryoStore",
+                "CKaryoCodecs", "CKaryoTestCodecs",
+            ],
+            path: "Tests/Support/KaryoTestSupport"
+        ),
+
+        // MARK: Tests
+
+        .testTarget(name: "KaryoCoreTests", dependencies: ["KaryoCore"]),
+        .testTarget(name: "KaryoCodecsTests", dependencies: ["KaryoCore", "KaryoCodecs", "CKaryoCodecs", "KaryoTestSupport"]),
+        .testTarget(name: "KaryoISCNTests", dependencies: ["KaryoCore", "KaryoISCN"]),
+        .testTarget(name: "KaryoManifestTests", dependencies: ["KaryoCore", "KaryoManifest"]),
+        .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoCore", "KaryoStore"]),
+        .testTarget(name: "KaryoNetTests", dependencies: ["KaryoCore", "KaryoNet"], exclude: ["Fixtures"]),
+        .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoDeid"]),
+        .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoISCN", "KaryoSynth", "KaryoManifest"]),
+        .testTarget(
+            name: "KaryoExtractTests", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoExtract", "KaryoTestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "KaryoMetaphaseTests",
+            dependencies: ["KaryoCore", "KaryoCodecs", "KaryoMetaphase", "KaryoTestSupport"]
+        ),
+        .testTarget(name: "KaryoLoopTests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoLoop", "KaryoStore"]),
+        .testTarget(name: "KaryoTests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoExtract", "Karyo", "KaryoStore"]),
         .testTarget(
             name: "KaryoServeTests",
             dependencies: [
-                "KaryoServe", "KaryoStore", "KaryoImage", "KaryoCLI",
+                "KaryoCore", "KaryoStore", "KaryoServe", "KaryoCLI", "KaryoTestSupport", hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCLI", "KaryoImage", "KaryoStore"]),
+        .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoStore", "KaryoCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

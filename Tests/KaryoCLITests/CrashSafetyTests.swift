@@ -1,5 +1,6 @@
 import Foundation
-import KaryoImage
+import KaryoCodecs
+import KaryoCore
 import Testing
 
 #if canImport(Glibc)

@@ -1,7 +1,6 @@
 import Foundation
-import KaryoImage
-import KaryoLabels
-import KaryoSplits
+import KaryoCodecs
+import KaryoCore
 import KaryoStore
 import Testing
 

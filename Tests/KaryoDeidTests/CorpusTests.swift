@@ -1,7 +1,8 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCodecs
+import KaryoCore
 @testable import KaryoDeid
+import Testing
 
 /// Runs a command; returns (exit status, stdout+stderr).
 func shell(_ args: [String], cwd: URL? = nil) -> (Int32, String) {
@@ -146,7 +147,7 @@ final class Corpus: Sendable {
                 #expect(c.report.files[i].provenance.maskedRegions == 0)
                 continue
             }
-            let allowed = e.boxes.map { PixelRect(x: $0[0], y: $0[1], width: $0[2] - $0[0], height: $0[3] - $0[1]).padded(by: 12) }
+            let allowed = e.boxes.map { PixelBox(x: $0[0], y: $0[1], width: $0[2] - $0[0], height: $0[3] - $0[1]).padded(by: 12) }
             var outside = 0
             for y in 0..<input.height {
                 for x in 0..<input.width where input[x, y] != output[x, y] {

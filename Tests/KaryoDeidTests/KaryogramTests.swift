@@ -1,7 +1,9 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCodecs
+import KaryoCore
 @testable import KaryoDeid
+import KaryoVision
+import Testing
 
 /// Real karyograms from ../shared/data (skipped when the folder is absent).
 let sharedData = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
@@ -11,8 +13,8 @@ let nhgriKaryogram = sharedData.appendingPathComponent("wiki-karyograms/NHGRI_hu
 /// The slot-number regions of a CytoVision-style layout, found from the layout itself (not by
 /// Karyo's text finder): each slot has a thin horizontal underline at least 80 px long; its
 /// number sits in the band just below it.
-func slotNumberRegions(_ image: GrayImage) -> [PixelRect] {
-    var lines: [PixelRect] = []
+func slotNumberRegions(_ image: GrayImage) -> [PixelBox] {
+    var lines: [PixelBox] = []
     for y in 3..<(image.height - 3) {
         var x = 0
         while x < image.width {
@@ -21,7 +23,7 @@ func slotNumberRegions(_ image: GrayImage) -> [PixelRect] {
             while e < image.width && image[e, y] < 160 { e += 1 }
             let mid = (x + e) / 2
             if e - x >= 80 && image[mid, y - 3] > 200 && image[mid, y + 3] > 200 {
-                let run = PixelRect(x: x, y: y, width: e - x, height: 1)
+                let run = PixelBox(x: x, y: y, width: e - x, height: 1)
                 if let i = lines.firstIndex(where: { abs($0.y + $0.height - y) <= 1 && abs($0.x - x) <= 4 }) {
                     lines[i] = lines[i].union(run)
                 } else {
@@ -31,7 +33,7 @@ func slotNumberRegions(_ image: GrayImage) -> [PixelRect] {
             x = e
         }
     }
-    return lines.map { PixelRect(x: $0.x, y: $0.y + $0.height + 2, width: $0.width, height: 36).clipped(width: image.width, height: image.height) }
+    return lines.map { PixelBox(x: $0.x, y: $0.y + $0.height + 2, width: $0.width, height: 36).clipped(width: image.width, height: image.height) }
 }
 
 @Suite(.serialized) struct KaryogramTests {
@@ -185,11 +187,11 @@ func bioimlabDataSample(stride: Int) -> [URL] {
 
     /// A possible name counts only with 3 or more letters, on a text line that is not a row of blobs.
     @Test func credibleNameNeedsTextGlyphs() {
-        let word = OCRWord(text: "Xq", confidence: 95, box: PixelRect(x: 0, y: 0, width: 20, height: 10))
-        let line = TextLine(box: PixelRect(x: 0, y: 0, width: 100, height: 12), vertical: false, lightOnDark: false,
+        let word = OCRWord(text: "Xq", confidence: 95, box: PixelBox(x: 0, y: 0, width: 20, height: 10))
+        let line = TextLine(box: PixelBox(x: 0, y: 0, width: 100, height: 12), vertical: false, lightOnDark: false,
                             glyphs: 6, glyphHeight: 10)
         #expect(!DeidVerifier.isCredibleName(word, [line]))
-        let name = OCRWord(text: "Smith", confidence: 95, box: PixelRect(x: 0, y: 0, width: 40, height: 10))
+        let name = OCRWord(text: "Smith", confidence: 95, box: PixelBox(x: 0, y: 0, width: 40, height: 10))
         #expect(DeidVerifier.isCredibleName(name, [line]))
         #expect(!DeidVerifier.isCredibleName(name, []))
         var blobs = line

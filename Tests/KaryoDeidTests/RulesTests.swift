@@ -1,7 +1,8 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCodecs
+import KaryoCore
 @testable import KaryoDeid
+import Testing
 
 @Suite struct IdentifierRulesTests {
     let rules = IdentifierRules(knownIdentifiers: ["DOE, JANE (FAKE)", "000-FAKE-12345", "8675309", "CASE-22"])
@@ -107,7 +108,7 @@ import Testing
     @Test func templateBlanksOnlyItsRegionAndRecordsCleanPixelData() throws {
         var p = DeidProfile()
         p.ocr = false
-        p.templates = [RegionTemplate(lab: "lab-a", width: 100, height: 50, regions: [PixelRect(x: 0, y: 0, width: 100, height: 10)])]
+        p.templates = [RegionTemplate(lab: "lab-a", width: 100, height: 50, regions: [PixelBox(x: 0, y: 0, width: 100, height: 10)])]
         var pixels = [UInt8](repeating: 230, count: 100 * 50)
         for i in 0..<(100 * 10) { pixels[i] = UInt8(i % 7 * 30) }  // "label" in the top band
         for i in (100 * 20)..<(100 * 30) { pixels[i] = 40 }        // a "chromosome"

@@ -1,7 +1,8 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCore
+import KaryoTestSupport
 @testable import KaryoExtract
+import Testing
 
 /// Paths of the repository (samples, fixtures) and of the shared data folder beside it.
 enum Paths {

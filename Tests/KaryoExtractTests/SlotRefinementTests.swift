@@ -1,7 +1,9 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCore
+import KaryoTestSupport
+import KaryoVision
 @testable import KaryoExtract
+import Testing
 
 /// A dark-on-light test canvas with rectangles painted in.
 struct Canvas {
@@ -21,7 +23,7 @@ struct Canvas {
         for y in box.y...box.maxY {
             for x in box.x...box.maxX where Int(image[x, y]) < threshold { pixels.append(y * image.width + x) }
         }
-        return SlotChromosomes.component(pixels, image.width)
+        return Component(pixels: pixels, imageWidth: image.width)
     }
 }
 

@@ -1,5 +1,5 @@
+import KaryoCore
 import KaryoISCN
-import KaryoLabels
 import Testing
 
 @Suite("ISCN structure")

@@ -1,5 +1,5 @@
+import KaryoCore
 import KaryoISCN
-import KaryoLabels
 import Testing
 
 /// One real-world-style karyotype with its expected t(9;22) call and shape.

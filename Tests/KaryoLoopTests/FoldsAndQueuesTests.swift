@@ -1,8 +1,8 @@
 import Foundation
-import KaryoImage
+import KaryoCore
+@testable import KaryoLoop
 import Testing
 
-@testable import KaryoLoop
 
 @Suite("Grouped K-fold, uncertainty, confident learning, queues")
 struct FoldsAndQueuesTests {

@@ -1,8 +1,9 @@
 import Foundation
-import KaryoImage
+import KaryoCodecs
+import KaryoCore
+@testable import KaryoLoop
 import Testing
 
-@testable import KaryoLoop
 
 /// Easy synthetic 90x90 cells: positives carry a dark bar, negatives do not.
 func syntheticSamples(count: Int, seed: UInt64, split: LoopSplit, cellsPerPatient: Int = 2) -> [LoopSample] {

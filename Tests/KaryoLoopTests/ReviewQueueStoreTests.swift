@@ -1,6 +1,5 @@
 import Foundation
-import KaryoLabels
-import KaryoSplits
+import KaryoCore
 import KaryoStore
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import KaryoLabels
+import KaryoCore
 import KaryoManifest
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCore
 @testable import KaryoMetaphase
+import Testing
 
 @Suite struct AnalyzerTests {
     let classifier = ChromosomeClassifier(configuration: ClassifierConfiguration(canvasSize: 32, width: 4), seed: 5)

@@ -1,7 +1,6 @@
 import Foundation
-import KaryoImage
-import Testing
 @testable import KaryoMetaphase
+import Testing
 
 @Suite struct ClassifierTests {
     @Test func classNamesRoundTrip() {

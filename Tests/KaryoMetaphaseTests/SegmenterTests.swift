@@ -1,7 +1,9 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCodecs
+import KaryoCore
+import KaryoTestSupport
 @testable import KaryoMetaphase
+import Testing
 
 @Suite struct SegmenterTests {
     @Test func separateChromosomesAreFoundWithTheirLength() {

@@ -1,7 +1,9 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCodecs
+import KaryoCore
+import KaryoTestSupport
 @testable import KaryoMetaphase
+import Testing
 
 let hasCachedWeights = FileManager.default.fileExists(atPath: ChromosomeClassifier.cachedWeightsURL.path)
 

@@ -1,7 +1,7 @@
 import Foundation
-import KaryoImage
-import Testing
+import KaryoCore
 @testable import KaryoMetaphase
+import Testing
 
 /// Centre lines, straightening of bent chromosomes, and the cell width adaptation.
 @Suite struct StraighteningTests {

@@ -1,5 +1,5 @@
 import Foundation
-import KaryoImage
+import KaryoCore
 @testable import KaryoMetaphase
 
 let metaphaseRepoRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()

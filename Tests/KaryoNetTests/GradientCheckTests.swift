@@ -1,5 +1,6 @@
-import Testing
+import KaryoCore
 @testable import KaryoNet
+import Testing
 
 /// Finite-difference checks of every differentiable operation on the reference backend.
 @Suite struct GradientCheckTests {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import KaryoCore
 @testable import KaryoNet
+import Testing
 
 /// The oneDNN backend agrees with the reference backend within 1e-4 relative error
 /// (‖a − b‖∞ / ‖b‖∞) for every primitive and for a whole small ResNet.

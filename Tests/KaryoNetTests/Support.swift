@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import KaryoCore
 @testable import KaryoNet
+import Testing
 
 /// Random plain tensor with values in [-1, 1).
 func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {

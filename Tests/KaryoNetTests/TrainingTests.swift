@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import KaryoCore
 @testable import KaryoNet
+import Testing
 
 @Suite struct TrainingTests {
     static let train = barsDataset(count: 64, seed: 1)

@@ -1,4 +1,4 @@
-import KaryoLabels
+import KaryoCore
 import KaryoServe
 import KaryoStore
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
-import KaryoLabels
+import KaryoCore
+import KaryoTestSupport
 import KaryoServe
-import KaryoSplits
 import KaryoStore
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import KaryoLabels
+import KaryoCore
 import KaryoServe
 import KaryoStore
 import Testing

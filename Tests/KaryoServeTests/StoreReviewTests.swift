@@ -1,9 +1,8 @@
 import Foundation
-@_spi(Testing) import KaryoStore
-import KaryoLabels
+import KaryoCore
 import KaryoServe
-import KaryoSplits
 import Testing
+@_spi(Testing) import KaryoStore
 
 @Suite("Store: accounts, sessions, login attempts, double readings")
 struct StoreReviewTests {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KaryoServe
-import KaryoSplits
+import KaryoTestSupport
 import KaryoStore
 import Testing
 

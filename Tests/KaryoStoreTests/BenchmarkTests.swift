@@ -1,7 +1,7 @@
 import Foundation
-import KaryoLabels
-@_spi(Testing) import KaryoStore
+import KaryoCore
 import Testing
+@_spi(Testing) import KaryoStore
 
 /// Commit and diff cost must follow the number of changes, not the store's size. Opt-in (slow):
 /// `KARYO_STORE_BENCH=10000,100000 swift test --filter StoreBenchmarkTests`

@@ -1,7 +1,7 @@
 import Foundation
-import KaryoLabels
-@_spi(Testing) import KaryoStore
+import KaryoCore
 import Testing
+@_spi(Testing) import KaryoStore
 
 @Suite struct LabelTests {
     @Test func labelEventsAreAppendOnly() throws {

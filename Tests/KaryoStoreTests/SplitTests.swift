@@ -1,6 +1,6 @@
 import Foundation
-import KaryoLabels
-import KaryoSplits
+import KaryoCore
+import KaryoStore
 import Testing
 
 @_spi(Testing) import KaryoStore

@@ -1,8 +1,8 @@
 import Foundation
-import KaryoLabels
-import KaryoSplits
-@_spi(Testing) import KaryoStore
+import KaryoCore
+import KaryoStore
 import Testing
+@_spi(Testing) import KaryoStore
 
 #if canImport(Glibc)
 import Glibc

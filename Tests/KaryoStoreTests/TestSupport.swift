@@ -1,6 +1,6 @@
 import Foundation
-import KaryoLabels
-import KaryoSplits
+import KaryoCore
+import KaryoStore
 @_spi(Testing) import KaryoStore
 
 /// A temporary project folder, removed when the test ends (call `cleanup()` in a defer).

@@ -1,8 +1,7 @@
 import Foundation
-import KaryoLabels
-import KaryoSplits
-@_spi(Testing) import KaryoStore
+import KaryoCore
 import Testing
+@_spi(Testing) import KaryoStore
 
 @Suite struct VersionTests {
     /// A store with `count` samples of `patients` patients, all labelled negative.

@@ -1,10 +1,10 @@
 import Foundation
-import KaryoImage
+import KaryoCodecs
+import KaryoCore
 import KaryoISCN
-import KaryoLabels
 import KaryoManifest
-import Testing
 @testable import KaryoSynth
+import Testing
 
 /// `../shared/data` seen from this file (Tests/KaryoSynthTests -> repository -> ..).
 let sharedData: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
@@ -101,7 +101,7 @@ func derivativeLengthsFollowTheBandTable(level: BandLevel) throws {
     // Rendered upright and straight, the label map's height is the axis length at the image's scale.
     var style = IdeogramStyle(scale: 0.02, width: 20)
     style.lengthJitter = 0
-    var rng = SeededRandom(seed: 1)
+    var rng = SeededGenerator(seed: 1)
     func renderedHeight(_ spec: ChromosomeSpec) -> Int {
         let body = IdeogramBody(spec: spec, table: table, style: style, rng: &rng)
         var canvas = Canvas(width: 80, height: 260)

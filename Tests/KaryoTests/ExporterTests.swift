@@ -1,9 +1,8 @@
 import Foundation
-import KaryoSplits
+@testable import Karyo
 import KaryoStore
 import Testing
 
-@testable import Karyo
 
 @Suite("Export of splits")
 struct ExporterTests {

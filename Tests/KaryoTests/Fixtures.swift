@@ -1,6 +1,6 @@
 import Foundation
-import KaryoImage
-import KaryoSplits
+import KaryoCodecs
+import KaryoCore
 import KaryoStore
 
 /// A temporary folder removed when the value is deinitialised.

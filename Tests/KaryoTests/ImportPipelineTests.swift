@@ -1,9 +1,9 @@
 import Foundation
-import KaryoImage
-import KaryoLabels
+@testable import Karyo
+import KaryoCodecs
+import KaryoCore
 import Testing
 
-@testable import Karyo
 
 @Suite("Import pipeline")
 struct ImportPipelineTests {

@@ -1,9 +1,10 @@
 import Foundation
+@testable import Karyo
+import KaryoCodecs
+import KaryoCore
 import KaryoExtract
-import KaryoImage
 import Testing
 
-@testable import Karyo
 
 /// Karyogram slots named by the class numbers printed under them (tesseract), on the real
 /// CytoVision-style karyograms of ../shared/data/metaphase-karyogram-pairs.
