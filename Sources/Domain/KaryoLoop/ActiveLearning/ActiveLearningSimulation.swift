@@ -1,4 +1,5 @@
 import Foundation
+import KaryoCore
 
 /// How an active-learning comparison runs.
 public struct ActiveLearningOptions: Sendable, Codable, Equatable {
@@ -94,7 +95,7 @@ public enum ActiveLearningSimulation {
         guard pool.count >= needed else {
             throw LoopError("the pool has \(pool.count) samples, the comparison needs \(needed)")
         }
-        var generator = SplitMix64(seed: options.seed)
+        var generator = SeededGenerator(seed: options.seed)
         // Class-stratified initial draw.
         let positives = pool.indices.filter { pool[$0].positive }.shuffled(using: &generator)
         let negatives = pool.indices.filter { !pool[$0].positive }.shuffled(using: &generator)

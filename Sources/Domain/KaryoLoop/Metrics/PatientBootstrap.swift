@@ -1,4 +1,5 @@
 import Foundation
+import KaryoCore
 
 /// A 95% confidence interval.
 public struct ConfidenceInterval: Sendable, Codable, Equatable {
@@ -44,7 +45,7 @@ public enum PatientBootstrap {
         for (i, p) in patients.enumerated() { byPatient[p, default: []].append(i) }
         let groups = byPatient.keys.sorted().map { byPatient[$0]! }
         guard !groups.isEmpty, replicates > 0 else { return [:] }
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var values: [String: [Double]] = [:]
         for _ in 0..<replicates {
             var indices: [Int] = []
@@ -73,18 +74,5 @@ public enum PatientBootstrap {
         let upper = min(sorted.count - 1, lower + 1)
         let fraction = position - Double(lower)
         return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
-    }
-}
-
-/// A small, fast, seeded generator (SplitMix64) for sampling in the loop.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

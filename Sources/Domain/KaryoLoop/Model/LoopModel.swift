@@ -174,7 +174,7 @@ public final class LoopModel {
     func passes(_ images: [GrayImage], count: Int, seed: UInt64?) throws -> [[Double]] {
         let predictor = Predictor(model: network, backend: backend)
         var result = [[Double]](repeating: [], count: count)
-        var generator = SplitMix64(seed: seed ?? 0)
+        var generator = SeededGenerator(seed: seed ?? 0)
         let passSeeds = (0..<count).map { _ in generator.next() }
         let chunk = 128
         for start in stride(from: 0, to: images.count, by: chunk) {

@@ -1,13 +1,14 @@
 import Foundation
 import KaryoCodecs
 import KaryoCore
+import KaryoDeid
 
 /// Throughput measurement for `karyo-bench deid` and tools/bench-deid.
-public enum DeidBench {
+enum DeidBench {
     /// De-identifies `images` synthetic karyogram-like images of `width` x `height` (banded bars
     /// on a light background, different per image) on `threads` threads and returns images per
     /// second (wall clock; image synthesis excluded; the OCR engines are created before timing).
-    public static func imagesPerSecond(images: Int = 16, width: Int = 1600, height: Int = 1200, ocr: Bool,
+    static func imagesPerSecond(images: Int = 16, width: Int = 1600, height: Int = 1200, ocr: Bool,
                                        threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Double {
         let inputs = (0..<images).map { synthetic(width: width, height: height, seed: $0) }
         return try imagesPerSecond(inputs: inputs, ocr: ocr, threads: threads)
@@ -15,7 +16,7 @@ public enum DeidBench {
 
     /// De-identifies the given images (each once) on `threads` threads and returns images per
     /// second (wall clock; the OCR engines are created and warmed before timing).
-    public static func imagesPerSecond(inputs: [DecodedImage], ocr: Bool,
+    static func imagesPerSecond(inputs: [DecodedImage], ocr: Bool,
                                        threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Double {
         var profile = DeidProfile()
         profile.ocr = ocr
@@ -38,7 +39,7 @@ public enum DeidBench {
 
     /// The image scaled (bilinear, aspect kept) to fit `width` x `height` and centred on a
     /// background of its border's median value: lab images brought to the benchmark size.
-    public static func fitted(_ image: GrayImage, width: Int, height: Int) -> DecodedImage {
+    static func fitted(_ image: GrayImage, width: Int, height: Int) -> DecodedImage {
         let scale = min(Double(width) / Double(image.width), Double(height) / Double(image.height))
         let sw = max(1, min(width, Int(Double(image.width) * scale))), sh = max(1, min(height, Int(Double(image.height) * scale)))
         var border = (0..<image.width).map { image[$0, 0] } + (0..<image.width).map { image[$0, image.height - 1] }
@@ -60,19 +61,14 @@ public enum DeidBench {
     }
 
     /// A text-free synthetic karyogram-like image (banded bars on a light background).
-    public static func syntheticImage(width: Int, height: Int, seed: Int) -> DecodedImage {
+    static func syntheticImage(width: Int, height: Int, seed: Int) -> DecodedImage {
         synthetic(width: width, height: height, seed: seed)
     }
 
     static func synthetic(width: Int, height: Int, seed: Int) -> DecodedImage {
         var image = GrayImage(width: width, height: height, fill: 236)
-        var state = UInt64(seed + 1) &* 0x9E37_79B9_7F4A_7C15 | 1
-        func next(_ n: Int) -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(n))
-        }
+        var generator = SeededGenerator(seed: UInt64(seed))
+        func next(_ n: Int) -> Int { Int.random(in: 0..<n, using: &generator) }
         let cellW = max(1, (width - 120) / 12), cellH = max(1, (height - 140) / 4)
         for row in 0..<4 {
             for slot in 0..<12 {
