@@ -47,6 +47,8 @@ let package = Package(
             path: "Sources/System/CKaryoCodecs",
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("tiff"), .linkedLibrary("z")]
         ),
+        // Batch statistics KaryoNet computes itself (the same on every CPU), optimized in debug too.
+        .target(name: "CKaryoNetKernels", path: "Sources/System/CKaryoNetKernels", cSettings: [.unsafeFlags(["-O2"])]),
         // oneDNN 2.x C API (Debian libdnnl-dev), for KaryoNet's fast backend.
         .systemLibrary(name: "CDNNL", path: "Sources/System/CDNNL"),
         // libtesseract (OCR), found with pkg-config, for KaryoVision.
@@ -82,7 +84,7 @@ let package = Package(
         .target(name: "KaryoExtract", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs"], path: "Sources/Domain/KaryoExtract"),
         // The training engine: tensors, autograd, reference and oneDNN backends, ResNets,
         // training, checkpoints, inference.
-        .target(name: "KaryoNet", dependencies: ["KaryoCore", "CDNNL"], path: "Sources/Domain/KaryoNet"),
+        .target(name: "KaryoNet", dependencies: ["KaryoCore", "CDNNL", "CKaryoNetKernels"], path: "Sources/Domain/KaryoNet"),
         // Metaphase segmentation, the 24-class chromosome classifier (KaryoNet) and 9/22 picking.
         .target(
             name: "KaryoMetaphase", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoNet"],
@@ -159,7 +161,7 @@ let package = Package(
             path: "Benchmarks/KaryoMetaphaseBench"
         ),
         .executableTarget(
-            name: "karyo-loop-bench", dependencies: ["KaryoLoop", "KaryoTestSupport"],
+            name: "karyo-loop-bench", dependencies: ["KaryoCore", "KaryoLoop", "KaryoTestSupport"],
             path: "Benchmarks/KaryoLoopBench"
         ),
         .executableTarget(
@@ -194,10 +196,13 @@ let package = Package(
         .testTarget(name: "KaryoCodecsTests", dependencies: ["KaryoCore", "KaryoCodecs", "CKaryoCodecs", "KaryoTestSupport"]),
         .testTarget(name: "KaryoISCNTests", dependencies: ["KaryoCore", "KaryoISCN"]),
         .testTarget(name: "KaryoManifestTests", dependencies: ["KaryoCore", "KaryoManifest"]),
-        .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoCore", "KaryoStore"]),
-        .testTarget(name: "KaryoNetTests", dependencies: ["KaryoCore", "KaryoNet"], exclude: ["Fixtures"]),
-        .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoDeid"]),
-        .testTarget(name: "KaryoSynthTests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoISCN", "KaryoSynth", "KaryoManifest"]),
+        .testTarget(name: "KaryoStoreTests", dependencies: ["KaryoCore", "KaryoStore", "KaryoTestSupport"]),
+        .testTarget(name: "KaryoNetTests", dependencies: ["KaryoCore", "KaryoNet", "KaryoTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "KaryoDeidTests", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoDeid", "KaryoTestSupport"]),
+        .testTarget(
+            name: "KaryoSynthTests",
+            dependencies: ["KaryoCore", "KaryoCodecs", "KaryoISCN", "KaryoSynth", "KaryoManifest", "KaryoTestSupport"]
+        ),
         .testTarget(
             name: "KaryoExtractTests", dependencies: ["KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoExtract", "KaryoTestSupport"],
             exclude: ["Fixtures"]
@@ -207,7 +212,9 @@ let package = Package(
             dependencies: ["KaryoCore", "KaryoCodecs", "KaryoMetaphase", "KaryoTestSupport"]
         ),
         .testTarget(name: "KaryoLoopTests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoLoop", "KaryoStore"]),
-        .testTarget(name: "KaryoTests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoExtract", "Karyo", "KaryoStore"]),
+        .testTarget(
+            name: "KaryoTests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoExtract", "Karyo", "KaryoStore", "KaryoTestSupport"]
+        ),
         .testTarget(
             name: "KaryoServeTests",
             dependencies: [
@@ -215,7 +222,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoStore", "KaryoCLI"]),
+        .testTarget(name: "KaryoCLITests", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoStore", "KaryoCLI", "KaryoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import KaryoCore
 import KaryoExtract
 import KaryoTestSupport
 

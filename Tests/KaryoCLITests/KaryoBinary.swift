@@ -1,4 +1,5 @@
 import Foundation
+import KaryoTestSupport
 
 /// Runs the built `karyo` executable, as a user would.
 struct KaryoBinary {
@@ -81,10 +82,9 @@ final class TemporaryFolder: @unchecked Sendable {
 
 /// The repository's folders.
 enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = TestPaths.repository
     static let samples = root.appendingPathComponent("samples")
-    static let sharedData = root.deletingLastPathComponent().appendingPathComponent("shared/data")
+    static let sharedData = TestPaths.sharedData
 }
 
 /// Copies the bundled samples into `folder` (tests never write into the repository).

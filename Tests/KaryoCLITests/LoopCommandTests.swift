@@ -35,7 +35,7 @@ struct LoopCommandTests {
             ).sampleToken
             if i < patients * 2 - 1 {
                 try store.addDerivedImage(
-                    sample: token, png: png, step: "normalize-t922", parameters: "{}", inputHash: "test",
+                    sample: token, png: png, step: .normalizeT922, parameters: "{}", inputHash: "test",
                     codeVersion: "test")
             }
             tokens.append(token)

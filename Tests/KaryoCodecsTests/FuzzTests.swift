@@ -2,6 +2,7 @@ import Foundation
 import KaryoCodecs
 import KaryoTestSupport
 import Testing
+import KaryoCore
 
 /// Opt-in mutation fuzzing, meant to be run under AddressSanitizer:
 /// `KARYO_FUZZ_ITERATIONS=20000 swift test --sanitize=address --filter Fuzz`.
@@ -13,7 +14,7 @@ struct FuzzTests {
         let seed = UInt64(ProcessInfo.processInfo.environment["KARYO_FUZZ_SEED"] ?? "") ?? 1
         let options = DecodeOptions(maxPixels: 1 << 22)
         let interesting: [UInt8] = [0x00, 0xFF, 0x7F, 0x80, 0x01, 0xFE, 0x10]
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         for (name, data) in try Samples.all() {
             let base = [UInt8](data)
             var outcomes: [String: Int] = [:]

@@ -53,7 +53,7 @@ struct GrayImageTests {
 
     /// The Swift mapping (BMP) and the C mapping (PNG/JPEG/TIFF) must agree exactly.
     @Test func swiftAndCMappingsAgree() {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         for _ in 0..<20_000 {
             let r = UInt8.random(in: 0...255, using: &rng)
             let g = UInt8.random(in: 0...255, using: &rng)

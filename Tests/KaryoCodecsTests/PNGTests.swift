@@ -21,7 +21,7 @@ struct PNGEncodeTests {
     }
 
     @Test func randomNoiseRoundTrip() throws {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let pixels = (0..<(333 * 77)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let img = GrayImage(width: 333, height: 77, pixels: pixels)
         #expect(try ImageCodec.decode(ImageCodec.encodePNG(img)).image == img)

@@ -20,7 +20,7 @@ struct PerformanceTests {
 
     /// A metaphase-like 1000x900 image: smooth background, dark blobs, sensor noise.
     static func metaphaseLike() -> GrayImage {
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededGenerator(seed: 99)
         var px = [UInt8](repeating: 0, count: 1000 * 900)
         for y in 0..<900 {
             for x in 0..<1000 {

@@ -3,6 +3,7 @@ import KaryoCodecs
 import KaryoCore
 @testable import KaryoDeid
 import Testing
+import KaryoTestSupport
 
 /// Runs a command; returns (exit status, stdout+stderr).
 func shell(_ args: [String], cwd: URL? = nil) -> (Int32, String) {
@@ -21,7 +22,7 @@ func shell(_ args: [String], cwd: URL? = nil) -> (Int32, String) {
 
 func have(_ tool: String) -> Bool { shell(["which", tool]).0 == 0 }
 
-let repoRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repoRoot = TestPaths.repository
 
 /// The fixture corpus, generated once per test process.
 final class Corpus: Sendable {

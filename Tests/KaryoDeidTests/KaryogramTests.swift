@@ -4,9 +4,10 @@ import KaryoCore
 @testable import KaryoDeid
 import KaryoVision
 import Testing
+import KaryoTestSupport
 
 /// Real karyograms from ../shared/data (skipped when the folder is absent).
-let sharedData = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+let sharedData = TestPaths.sharedData
 let karyogramFolder = sharedData.appendingPathComponent("metaphase-karyogram-pairs/cabinh-8129A/karyogram")
 let nhgriKaryogram = sharedData.appendingPathComponent("wiki-karyograms/NHGRI_human_male_karyotype.png")
 

@@ -6,18 +6,14 @@ import Testing
 
 /// Paths of the repository (samples, fixtures) and of the shared data folder beside it.
 enum Paths {
-    static let repo: URL = {
-        var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
+    static let repo = TestPaths.repository
     static let fixtures = repo.appendingPathComponent("Tests/KaryoExtractTests/Fixtures")
     static let samples = repo.appendingPathComponent("samples")
-    static let data = repo.appendingPathComponent("../shared/data").standardizedFileURL
-    static var hasData: Bool { FileManager.default.fileExists(atPath: data.appendingPathComponent("README.md").path) }
+    static let data = TestPaths.sharedData
+    static var hasData: Bool { TestPaths.hasSharedData }
 
-    static func boxes(_ fixture: String) throws -> [String: [TruthBox]] {
-        try JSONDecoder().decode([String: [TruthBox]].self, from: Data(contentsOf: fixtures.appendingPathComponent(fixture)))
+    static func boxes(_ fixture: String) throws -> [String: [LabelledBox]] {
+        try JSONDecoder().decode([String: [LabelledBox]].self, from: Data(contentsOf: fixtures.appendingPathComponent(fixture)))
     }
 
     static func files(_ dir: URL, containing: String = "") -> [URL] {
@@ -27,7 +23,7 @@ enum Paths {
     }
 }
 
-let dataMissing = "../shared/data is absent: skipped (tests on the shared data need that folder beside the repository)"
+let dataMissing = Comment(rawValue: TestPaths.sharedDataMissing)
 
 @Suite struct GeometryTests {
     @Test func iouOfBoxes() {
@@ -45,13 +41,13 @@ let dataMissing = "../shared/data is absent: skipped (tests on the shared data n
         try "21 0.5 0.5 0.1 0.2\n14 0.25 0.25 0.1 0.1\n".write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
         let t = try ExtractionTruth.yolo(url, imageWidth: 100, imageHeight: 100)
-        #expect(t == [TruthBox(label: "9", box: PixelBox(x: 45, y: 40, width: 10, height: 20)),
-                      TruthBox(label: "22", box: PixelBox(x: 20, y: 20, width: 10, height: 10))])
+        #expect(t == [LabelledBox(label: "9", box: PixelBox(x: 45, y: 40, width: 10, height: 20)),
+                      LabelledBox(label: "22", box: PixelBox(x: 20, y: 20, width: 10, height: 10))])
         try "21 0.5 0.5\n".write(to: url, atomically: true, encoding: .utf8)
         #expect(throws: TruthError.self) { try ExtractionTruth.yolo(url, imageWidth: 100, imageHeight: 100) }
     }
 
-    @Test func aTruthBoxDrawnAroundMoreThanTheImageShowsIsNotAttainable() {
+    @Test func aLabelledBoxDrawnAroundMoreThanTheImageShowsIsNotAttainable() {
         // A bright 6x12 chromosome on black at (40, 30), with a stray noise pixel of 2 gray levels.
         var img = GrayImage(width: 100, height: 100, fill: 0)
         for y in 30..<42 { for x in 40..<46 { img[x, y] = 90 } }

@@ -212,12 +212,12 @@ struct Canvas {
     /// A BioImLab-like Q-band grid (bright on black, 416x416): four bands of framed boxes whose
     /// facing edges merge into one line, 5/7/6/6 boxes, two bars per box; slot 2 holds long straight
     /// chromosomes standing nearly as tall as the band. Returns the image and the 9 and 22 bars.
-    func grid() -> (GrayImage, [TruthBox]) {
+    func grid() -> (GrayImage, [LabelledBox]) {
         var img = GrayImage(width: 416, height: 416, fill: 0)
         func fill(_ b: PixelBox, _ v: UInt8) { for y in b.y...b.maxY { for x in b.x...b.maxX { img[x, y] = v } } }
         let edges = [6, 137, 241, 316, 410]
         let counts = [5, 7, 6, 6]
-        var truth: [TruthBox] = []
+        var truth: [LabelledBox] = []
         for e in edges { fill(PixelBox(x: 5, y: e, width: 405, height: 2), 230) }
         for r in 0..<4 {
             let top = edges[r] + 2, bottom = edges[r + 1] - 1
@@ -232,7 +232,7 @@ struct Canvas {
                 for (k, x) in [cx - 10, cx + 3].enumerated() {
                     let bar = PixelBox(x: x, y: y + k, width: 7, height: h - 2 * k)
                     fill(bar, 170)
-                    if label == "9" || label == "22" { truth.append(TruthBox(label: label, box: bar)) }
+                    if label == "9" || label == "22" { truth.append(LabelledBox(label: label, box: bar)) }
                 }
             }
         }

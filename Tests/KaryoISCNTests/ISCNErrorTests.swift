@@ -1,5 +1,6 @@
 import KaryoISCN
 import Testing
+import KaryoCore
 
 /// A string that must not parse, where the error must point, and what it must say.
 struct MalformedCase: Sendable, CustomTestStringConvertible {
@@ -139,7 +140,7 @@ struct ISCNErrorTests {
     }
 
     @Test func randomGarbageNeverCrashesAndNeverGuessesPositive() {
-        var rng = SplitMix64(seed: 922)
+        var rng = SeededGenerator(seed: 922)
         let alphabet = Array("0123456789XYxy,;/()[]~?.+-tdervinsqpcmarl ishnucABLBCRcon")
         var parsed = 0
         for _ in 0..<5000 {
@@ -167,18 +168,5 @@ struct ISCNErrorTests {
             #expect(again.clones == k.clones, "\(c.text)")
             #expect(again.hasT922 == k.hasT922)
         }
-    }
-}
-
-/// A small deterministic random number generator for fuzzing.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

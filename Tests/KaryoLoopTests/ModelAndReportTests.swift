@@ -7,7 +7,7 @@ import Testing
 
 /// Easy synthetic 90x90 cells: positives carry a dark bar, negatives do not.
 func syntheticSamples(count: Int, seed: UInt64, split: LoopSplit, cellsPerPatient: Int = 2) -> [LoopSample] {
-    var g = SplitMix64(seed: seed)
+    var g = SeededGenerator(seed: seed)
     return (0..<count).map { i in
         let patient = i / cellsPerPatient
         let positive = patient % 2 == 0

@@ -1,12 +1,12 @@
 import Foundation
 import KaryoCore
 @testable import KaryoMetaphase
+import KaryoTestSupport
 
-let metaphaseRepoRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let metaphaseRepoRoot = TestPaths.repository
 /// ../shared/data next to the repository (tests using it skip when it is absent).
-let sharedDataFolder = metaphaseRepoRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-let hasSharedData = FileManager.default.fileExists(atPath: sharedDataFolder.path)
+let sharedDataFolder = TestPaths.sharedData
+let hasSharedData = TestPaths.hasSharedData
 
 /// A synthetic dark-on-light spread drawn from rods (capsules): (centre, half-length, radius, angle, darkness).
 struct SyntheticSpread {

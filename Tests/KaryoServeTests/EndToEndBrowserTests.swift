@@ -10,8 +10,7 @@ import Testing
 /// $KARYO_TEST_ARTIFACTS/e2e-browser (default .build/test-artifacts/e2e-browser).
 @Suite("End to end: karyo serve in headless Chromium")
 struct EndToEndBrowserTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = TestPaths.repository
 
     static let chromiumInstalled: Bool = {
         let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")

@@ -1,11 +1,10 @@
 import Foundation
 @_spi(Testing) import KaryoStore
 import Testing
+import KaryoTestSupport
 
 /// The repository's schema/ folder, found from this file's path (Tests/KaryoStoreTests/...).
-private let schemaDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("schema", isDirectory: true)
+private let schemaDirectory = TestPaths.repository("schema")
 
 @Suite struct EmbeddedSchemaTests {
     @Test(.enabled(if: FileManager.default.fileExists(atPath: schemaDirectory.path), "schema/ not found next to the tests"))

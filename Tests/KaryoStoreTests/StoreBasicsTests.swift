@@ -86,7 +86,7 @@ import Glibc
         let batch = try store.beginImportBatch(lab: "Lab A")
         var sample = newSample("one", patient: "P1", caseID: "C1", cell: "CELL1", label: .positive,
                                karyotype: "46,XX,t(9;22)(q34;q11.2)[20]", batch: batch)
-        sample.kind = "metaphase"
+        sample.kind = .metaphase
         guard case .added(let info) = try store.addSample(sample) else {
             Issue.record("expected a new sample")
             return
@@ -96,7 +96,7 @@ import Glibc
         #expect(info.lab == "Lab A")
         #expect(info.width == 640 && info.height == 480)
         #expect(info.sourceFormat == "tiff" && info.sourceBitDepth == 16 && info.sourceColorModel == "gray")
-        #expect(info.kind == "metaphase")
+        #expect(info.kind == .metaphase)
         #expect(info.importBatch == batch)
         #expect(info.label == .positive && info.labelSource == .karyotypeReport)
         #expect(info.byteSize == fakePNG("one").count)
@@ -159,7 +159,7 @@ import Glibc
         var empty = newSample("x")
         empty.png = Data()
         var badKind = newSample("y")
-        badKind.kind = "photo"
+        badKind.kind = .neither  // not a kind the store records
         var noAuthor = newSample("z")
         noAuthor.author = "  "
         for sample in [empty, badKind, noAuthor] {
@@ -188,17 +188,17 @@ import Glibc
         let input = try store.sample(token: token).blobHash
         let png = fakePNG("crop of source")
         let hash = try store.addDerivedImage(
-            sample: token, png: png, step: "crop", parameters: #"{"x":1,"y":2}"#, inputHash: input, codeVersion: "1.0")
+            sample: token, png: png, step: .extractChromosome, parameters: #"{"x":1,"y":2}"#, inputHash: input, codeVersion: "1.0")
         #expect(try store.readBlob(hash) == png)
         // Recording the same derivation again is a no-op.
         #expect(try store.addDerivedImage(
-            sample: token, png: png, step: "crop", parameters: #"{"x":1,"y":2}"#, inputHash: input, codeVersion: "1.0") == hash)
+            sample: token, png: png, step: .extractChromosome, parameters: #"{"x":1,"y":2}"#, inputHash: input, codeVersion: "1.0") == hash)
         let derived = try store.derivedImages(sample: token)
         #expect(derived.count == 1)
-        #expect(derived[0].blobHash == hash && derived[0].step == "crop" && derived[0].parameters == #"{"x":1,"y":2}"#)
+        #expect(derived[0].blobHash == hash && derived[0].step == .extractChromosome && derived[0].parameters == #"{"x":1,"y":2}"#)
         #expect(derived[0].inputHash == input && derived[0].codeVersion == "1.0" && derived[0].sampleToken == token)
         #expect(throws: StoreError.self) {
-            try store.addDerivedImage(sample: token, png: png, step: "crop", parameters: "{not json", inputHash: input, codeVersion: "1")
+            try store.addDerivedImage(sample: token, png: png, step: .extractChromosome, parameters: "{not json", inputHash: input, codeVersion: "1")
         }
         #expect(try store.verify(progress: nil).isHealthy)
     }
@@ -242,7 +242,7 @@ import Glibc
         #expect(mode == 0o444)
         let inode = try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int
         // The same bytes as a derived image: the existing file is kept, not rewritten.
-        _ = try store.addDerivedImage(sample: token, png: fakePNG("ro"), step: "identity", parameters: "{}", inputHash: "x", codeVersion: "1")
+        _ = try store.addDerivedImage(sample: token, png: fakePNG("ro"), step: .normalizeT922, parameters: "{}", inputHash: "x", codeVersion: "1")
         #expect(try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int == inode)
         #expect(try FileManager.default.contentsOfDirectory(atPath: project.storeDirectory.appendingPathComponent("tmp").path).isEmpty)
     }

@@ -48,7 +48,7 @@ func newSample(
     NewSample(
         lab: lab, patientIdentifier: patient, caseIdentifier: caseID, cellIdentifier: cell, png: fakePNG(seed),
         width: 640, height: 480, sourceFormat: "tiff", sourceBitDepth: 16, sourceColorModel: "gray",
-        kind: "karyogram", importBatch: batch,
+        kind: .karyogram, importBatch: batch,
         initialLabel: label.map { InitialLabel(label: $0, source: .karyotypeReport, karyotype: karyotype) },
         author: "importer")
 }

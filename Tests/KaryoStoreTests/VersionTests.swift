@@ -104,7 +104,7 @@ import Testing
         // built in a different order and with different (irrelevant) fields give the same id.
         let a = VersionMember(
             sampleToken: "s-aaaa", patientToken: "p-1", caseToken: "c-1", cellToken: "m-1", lab: "L", label: .positive,
-            split: .train, blobHash: "h", width: 1, height: 1, kind: "unknown")
+            split: .train, blobHash: "h", width: 1, height: 1, kind: .unknown)
         var b = a
         b.sampleToken = "s-bbbb"
         b.label = .negative

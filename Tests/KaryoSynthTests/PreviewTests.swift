@@ -13,7 +13,7 @@ func writePreviewBatch() throws {
         guard kv.count == 2 else { continue }
         switch kv[0] {
         case "count": o.count = Int(kv[1])!
-        case "kind": o.kind = SynthOptions.Kind(rawValue: kv[1])!
+        case "kind": o.kind = SynthOptions.Images(rawValue: kv[1])!
         case "level": o.bandLevel = BandLevel(rawValue: Int(kv[1])!)!
         case "seed": o.seed = UInt64(kv[1])!
         case "format": o.format = SynthOptions.Format(rawValue: kv[1])!

@@ -5,16 +5,16 @@ import KaryoISCN
 import KaryoManifest
 @testable import KaryoSynth
 import Testing
+import KaryoTestSupport
 
 /// `../shared/data` seen from this file (Tests/KaryoSynthTests -> repository -> ..).
-let sharedData: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+let sharedData = TestPaths.sharedData
 
 func temporaryFolder() -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("karyo-synth-\(UUID().uuidString)")
 }
 
-func smallOptions(_ count: Int = 4, kind: SynthOptions.Kind = .karyogram, seed: UInt64 = 7) -> SynthOptions {
+func smallOptions(_ count: Int = 4, kind: SynthOptions.Images = .karyogram, seed: UInt64 = 7) -> SynthOptions {
     var o = SynthOptions()
     o.count = count
     o.kind = kind
@@ -246,7 +246,7 @@ func boxesAndMasksMatchTheRenderedPixels(karyogram: Bool) throws {
         let decoded = try ImageCodec.decode(contentsOf: row.fileURL)
         #expect(decoded.image.width == 500 && decoded.image.height == 450)
         let mask = try ImageCodec.decode(contentsOf: folder.appendingPathComponent(truth.mask))
-        #expect(Set(mask.image.pixels).count == truth.objects.count + 1 || truth.kind == "metaphase")
+        #expect(Set(mask.image.pixels).count == truth.objects.count + 1 || truth.kind == .metaphase)
     }
 }
 

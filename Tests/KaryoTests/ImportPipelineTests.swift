@@ -97,9 +97,9 @@ struct ImportPipelineTests {
 
     @Test("CytoVision .A/.K names give the image kind")
     func kindFromName() {
-        #expect(ImportPipeline.guessKind(URL(fileURLWithPath: "/x/8129A.001.K.TIF")) == "karyogram")
-        #expect(ImportPipeline.guessKind(URL(fileURLWithPath: "/x/8129A.001.A.TIF")) == "metaphase")
-        #expect(ImportPipeline.guessKind(URL(fileURLWithPath: "/x/cell.png")) == "unknown")
+        #expect(ImportPipeline.guessKind(URL(fileURLWithPath: "/x/8129A.001.K.TIF")) == .karyogram)
+        #expect(ImportPipeline.guessKind(URL(fileURLWithPath: "/x/8129A.001.A.TIF")) == .metaphase)
+        #expect(ImportPipeline.guessKind(URL(fileURLWithPath: "/x/cell.png")) == .unknown)
     }
 }
 

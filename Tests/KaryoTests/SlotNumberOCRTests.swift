@@ -4,16 +4,13 @@ import KaryoCodecs
 import KaryoCore
 import KaryoExtract
 import Testing
+import KaryoTestSupport
 
 
 /// Karyogram slots named by the class numbers printed under them (tesseract), on the real
 /// CytoVision-style karyograms of ../shared/data/metaphase-karyogram-pairs.
 @Suite struct SlotNumberOCRTests {
-    static let karyograms: URL = {
-        var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("../shared/data/metaphase-karyogram-pairs/cabinh-8129A/karyogram").standardizedFileURL
-    }()
+    static let karyograms = TestPaths.shared("metaphase-karyogram-pairs/cabinh-8129A/karyogram")
     static let hasKaryograms = FileManager.default.fileExists(atPath: karyograms.appendingPathComponent("8129A.001.K.TIF").path)
     static let ocr = SlotNumberOCR.loadIfAvailable()
 

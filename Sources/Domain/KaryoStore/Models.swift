@@ -38,8 +38,9 @@ public struct NewSample: Sendable {
     public var sourceFormat: String
     public var sourceBitDepth: Int
     public var sourceColorModel: String
-    /// "karyogram", "metaphase" or "unknown".
-    public var kind: String
+    /// What the image shows, as far as known at import (the store records karyogram, metaphase
+    /// or unknown).
+    public var kind: ImageKind
     public var importBatch: Int64?
     public var initialLabel: InitialLabel?
     public var author: String
@@ -49,7 +50,7 @@ public struct NewSample: Sendable {
     public init(
         lab: String, patientIdentifier: String?, caseIdentifier: String? = nil, cellIdentifier: String? = nil,
         png: Data, width: Int, height: Int, sourceFormat: String, sourceBitDepth: Int, sourceColorModel: String,
-        kind: String = "unknown", importBatch: Int64? = nil, initialLabel: InitialLabel? = nil, author: String,
+        kind: ImageKind = .unknown, importBatch: Int64? = nil, initialLabel: InitialLabel? = nil, author: String,
         provenance: String = "{}"
     ) {
         self.lab = lab
@@ -69,7 +70,8 @@ public struct NewSample: Sendable {
         self.provenance = provenance
     }
 
-    public static let kinds = ["karyogram", "metaphase", "unknown"]
+    /// The kinds a sample can be stored with.
+    public static let kinds: [ImageKind] = [.karyogram, .metaphase, .unknown]
 }
 
 public enum AddSampleResult: Sendable, Equatable {
@@ -103,7 +105,7 @@ public struct SampleInfo: Sendable, Codable, Equatable {
     public var sourceFormat: String
     public var sourceBitDepth: Int
     public var sourceColorModel: String
-    public var kind: String
+    public var kind: ImageKind
     public var importedAt: Date
     public var importBatch: Int64?
     /// The current label; nil when never labelled or when the label was withdrawn.
@@ -133,7 +135,8 @@ public struct DerivedImageInfo: Sendable, Codable, Equatable {
     public var id: Int64
     public var sampleToken: String
     public var blobHash: String
-    public var step: String
+    public var step: DerivedStep
+    /// What made it, as JSON (see ``DerivationParameters``).
     public var parameters: String
     public var inputHash: String
     public var codeVersion: String
@@ -281,11 +284,11 @@ public struct VersionMember: Sendable, Codable, Equatable {
     public var blobHash: String
     public var width: Int
     public var height: Int
-    public var kind: String
+    public var kind: ImageKind
 
     public init(
         sampleToken: String, patientToken: String, caseToken: String, cellToken: String, lab: String,
-        label: SampleLabel, split: Split, blobHash: String, width: Int, height: Int, kind: String
+        label: SampleLabel, split: Split, blobHash: String, width: Int, height: Int, kind: ImageKind
     ) {
         self.sampleToken = sampleToken
         self.patientToken = patientToken

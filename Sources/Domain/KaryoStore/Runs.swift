@@ -184,7 +184,7 @@ extension DatasetStore {
 
     /// The model input images of many samples in one read: for each sample token, the blob hash of
     /// its newest derived image made by `step` (samples without one are absent from the result).
-    public func derivedImageHashes(step: String, samples tokens: [String]) throws -> [String: String] {
+    public func derivedImageHashes(step: DerivedStep, samples tokens: [String]) throws -> [String: String] {
         try storeGuarded("reading derived images") {
             try pool.read { db in
                 var result: [String: String] = [:]
@@ -194,7 +194,7 @@ extension DatasetStore {
                         WHERE s.token = ? AND d.step = ? ORDER BY d.id DESC LIMIT 1
                         """)
                 for token in tokens {
-                    if let hash = try String.fetchOne(statement, arguments: [token, step]) {
+                    if let hash = try String.fetchOne(statement, arguments: [token, step.rawValue]) {
                         result[token] = hash
                     }
                 }

@@ -15,7 +15,7 @@ struct PreparedSample: Sendable {
     var sourceFormat: String
     var sourceBitDepth: Int
     var sourceColorModel: String
-    var kind: String
+    var kind: ImageKind
     var importBatch: Int64?
     var initialLabel: InitialLabel?
     var author: String
@@ -135,7 +135,8 @@ extension DatasetStore {
         }
         guard NewSample.kinds.contains(sample.kind) else {
             throw StoreError(
-                .invalidInput, "sample kind must be one of \(NewSample.kinds.joined(separator: ", ")) (got \(sample.kind.debugDescription))")
+                .invalidInput,
+                "sample kind must be one of \(NewSample.kinds.map(\.rawValue).joined(separator: ", ")) (got \(sample.kind.rawValue))")
         }
         var initial = sample.initialLabel
         if var label = initial {
@@ -192,7 +193,7 @@ extension DatasetStore {
                 """
         ).execute(arguments: [
             token, cellID, sample.hash, sample.width, sample.height, sample.sourceFormat, sample.sourceBitDepth,
-            sample.sourceColorModel, sample.kind, now, sample.importBatch, sample.provenance,
+            sample.sourceColorModel, sample.kind.rawValue, now, sample.importBatch, sample.provenance,
         ])
         let sampleID = db.lastInsertedRowID
         if let initial = sample.initialLabel {
@@ -428,7 +429,7 @@ extension DatasetStore {
         return SampleInfo(
             token: row[1], lab: row[2], patientToken: row[3], caseToken: row[4], cellToken: row[5], blobHash: row[6],
             byteSize: row[7], width: row[8], height: row[9], sourceFormat: row[10], sourceBitDepth: row[11],
-            sourceColorModel: row[12], kind: row[13], importedAt: Timestamp.date(row[14]), importBatch: row[15],
+            sourceColorModel: row[12], kind: ImageKind(rawValue: row[13]) ?? .unknown, importedAt: Timestamp.date(row[14]), importBatch: row[15],
             label: label, labelSource: label == nil ? nil : (row[17] as String?).flatMap(LabelSource.init(rawValue:)),
             labelEventID: row[18], provenance: row[19])
     }
@@ -467,10 +468,9 @@ extension DatasetStore {
     /// Recording the same derivation twice is a no-op.
     @discardableResult
     public func addDerivedImage(
-        sample token: String, png: Data, step: String, parameters: String, inputHash: String, codeVersion: String
+        sample token: String, png: Data, step: DerivedStep, parameters: String, inputHash: String, codeVersion: String
     ) throws -> String {
         try Validate.imageBytes(png)
-        let step = try Validate.required(step, "the derivation step")
         try Validate.json(parameters, "derivation parameters")
         let inputHash = try Validate.required(inputHash, "the input hash")
         let codeVersion = try Validate.required(codeVersion, "the code version")
@@ -494,7 +494,7 @@ extension DatasetStore {
                         INSERT INTO derived_images(sample_id, blob_hash, step, parameters, input_hash, code_version, created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                         """,
-                    arguments: [sampleID, hash, step, parameters, inputHash, codeVersion, now])
+                    arguments: [sampleID, hash, step.rawValue, parameters, inputHash, codeVersion, now])
             }
         }
         return hash
@@ -513,8 +513,12 @@ extension DatasetStore {
                         """,
                     arguments: [sampleID]
                 ).map { row in
-                    DerivedImageInfo(
-                        id: row[0], sampleToken: token, blobHash: row[1], step: row[2], parameters: row[3],
+                    let stepName: String = row[2]
+                    guard let step = DerivedStep(rawValue: stepName) else {
+                        throw StoreError(.corrupt, "a derived image of \(token) has an unknown step")
+                    }
+                    return DerivedImageInfo(
+                        id: row[0], sampleToken: token, blobHash: row[1], step: step, parameters: row[3],
                         inputHash: row[4], codeVersion: row[5], createdAt: Timestamp.date(row[6]))
                 }
             }

@@ -447,7 +447,7 @@ extension DatasetStore {
                         VersionMember(
                             sampleToken: r[3], patientToken: r[4], caseToken: r[5], cellToken: r[6], lab: r[7],
                             label: state.label, split: state.split, blobHash: r[8], width: r[9], height: r[10],
-                            kind: r[11]))
+                            kind: ImageKind(rawValue: r[11]) ?? .unknown))
                 }
                 return members
             }

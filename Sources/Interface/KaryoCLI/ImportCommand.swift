@@ -1,8 +1,10 @@
 import Foundation
 import ArgumentParser
 import Karyo
+import KaryoCore
 import KaryoCodecs
 import KaryoDeid
+import KaryoStore
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +35,7 @@ struct Import: AsyncParsableCommand {
     var manifest: String?
 
     @Option(help: "Image kind for every file: karyogram, metaphase or unknown (default: guessed from .A./.K. names).")
-    var kind: String?
+    var kind: ImageKind?
 
     @Option(help: "Largest image accepted, in pixels (decompression-bomb limit).")
     var maxPixels: Int = DecodeOptions.defaultMaxPixels
@@ -55,8 +57,8 @@ struct Import: AsyncParsableCommand {
 
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give files or folders to import, or --manifest") }
-        if let kind, !["karyogram", "metaphase", "unknown"].contains(kind) {
-            throw ValidationError("--kind must be karyogram, metaphase or unknown")
+        if let kind, !NewSample.kinds.contains(kind) {
+            throw ValidationError("--kind must be \(NewSample.kinds.map(\.rawValue).joined(separator: ", "))")
         }
         if maxPixels <= 0 { throw ValidationError("--max-pixels must be positive") }
     }
@@ -84,3 +86,5 @@ struct Import: AsyncParsableCommand {
         }
     }
 }
+
+extension ImageKind: ExpressibleByArgument {}

@@ -75,7 +75,7 @@ struct Synth: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard SynthOptions.Kind(rawValue: kind) != nil else { throw ValidationError("--kind must be karyogram, metaphase or both") }
+        guard SynthOptions.Images(rawValue: kind) != nil else { throw ValidationError("--kind must be karyogram, metaphase or both") }
         guard SynthOptions.Format(rawValue: format) != nil else { throw ValidationError("--format must be png, jpeg, tiff or mixed") }
         guard BandLevel(rawValue: bandLevel) != nil else { throw ValidationError("--band-level must be 300, 400 or 550") }
         if let problem = options.validationProblem() { throw ValidationError(problem) }
@@ -85,7 +85,7 @@ struct Synth: AsyncParsableCommand {
         var o = SynthOptions()
         o.count = count
         o.positiveFraction = positiveFraction
-        o.kind = SynthOptions.Kind(rawValue: kind) ?? .karyogram
+        o.kind = SynthOptions.Images(rawValue: kind) ?? .karyogram
         o.bandLevel = BandLevel(rawValue: bandLevel) ?? .bands400
         o.seed = seed
         o.format = SynthOptions.Format(rawValue: format) ?? .png

@@ -3,6 +3,7 @@ import KaryoCodecs
 import KaryoCore
 
 import KaryoStore
+import KaryoVision
 
 /// What `DemoStore.populate` made.
 public struct DemoStoreSummary: Sendable, Codable, Equatable {
@@ -15,13 +16,16 @@ public struct DemoStoreSummary: Sendable, Codable, Equatable {
 
 /// Fills an empty store with synthetic review data: small synthetic karyogram-like images with
 /// boxes for two 9s and two 22s, a committed version, derived images for the flagged samples
-/// (a normalized 90x90 input and two chromosome crops, with their boxes in the parameters JSON),
+/// (a normalized 90x90 input and the four chromosome crops, with their boxes in the parameters),
 /// and a flag run whose two queues hold `queueItems` samples each. For tests, the browser test
 /// and the load benchmark; the images are drawn, never taken from real patients.
 public enum DemoStore {
     static let width = 160, height = 96
     /// Boxes of the four chromosomes drawn in every synthetic image (x, y, w, h).
-    static let boxes: [(String, [Int])] = [("9", [12, 10, 14, 40]), ("9", [34, 10, 14, 40]), ("22", [100, 40, 10, 22]), ("22", [118, 40, 10, 22])]
+    static let boxes: [(String, PixelBox)] = [
+        ("9", PixelBox(x: 12, y: 10, width: 14, height: 40)), ("9", PixelBox(x: 34, y: 10, width: 14, height: 40)),
+        ("22", PixelBox(x: 100, y: 40, width: 10, height: 22)), ("22", PixelBox(x: 118, y: 40, width: 10, height: 22)),
+    ]
 
     /// - Parameters:
     ///   - samples: how many samples (each one image and one patient).
@@ -45,7 +49,7 @@ public enum DemoStore {
                 labels.append(label)
                 return NewSample(
                     lab: "demo-lab", patientIdentifier: nil, png: try ImageCodec.encodePNG(image(i)), width: width,
-                    height: height, sourceFormat: "png", sourceBitDepth: 8, sourceColorModel: "gray", kind: "karyogram",
+                    height: height, sourceFormat: "png", sourceBitDepth: 8, sourceColorModel: "gray", kind: .karyogram,
                     initialLabel: InitialLabel(label: label, source: .karyotypeReport, karyotype: nil, reason: "demo"),
                     author: "demo", provenance: "{\"demo\":true}")
             }
@@ -56,16 +60,20 @@ public enum DemoStore {
         // Derived images for the flagged samples (the same samples head both queues).
         for i in 0..<queueItems {
             let token = tokens[i]
-            let boxJSON = boxes.map { "{\"label\":\"\($0.0)\",\"box\":[\($0.1.map(String.init).joined(separator: ","))]}" }
-                .joined(separator: ",")
+            let composite = CompositeDerivation(
+                mode: .sharedScale, size: 90, scaleX: 1, scaleY: 1, lengths: boxes.map { Double($0.1.height) }, missingSlots: [],
+                contrastLow: 0, contrastHigh: 235, slots: boxes.map(\.0))
             try store.addDerivedImage(
-                sample: token, png: try ImageCodec.encodePNG(normalized(i)), step: "normalize-t922",
-                parameters: "{\"size\":90,\"boxes\":[\(boxJSON)]}", inputHash: String(repeating: "0", count: 64),
+                sample: token, png: try ImageCodec.encodePNG(normalized(i)), step: .normalizeT922,
+                parameters: DerivationParameters.composite(composite).json, inputHash: String(repeating: "0", count: 64),
                 codeVersion: "demo")
-            for (n, (label, box)) in boxes.enumerated() where n % 2 == 0 {
+            for (n, (label, box)) in boxes.enumerated() {
+                let chromosome = ChromosomeDerivation(
+                    label: label, homolog: n % 2 + 1, box: box,
+                    imageKind: .karyogram, polarity: .darkOnLight, confidence: 1, length: Double(box.height))
                 try store.addDerivedImage(
-                    sample: token, png: try ImageCodec.encodePNG(crop(image(i), box)), step: "extract-chromosome",
-                    parameters: "{\"label\":\"\(label)\",\"box\":[\(box.map(String.init).joined(separator: ","))]}",
+                    sample: token, png: try ImageCodec.encodePNG(ImageOps.crop(image(i), box)), step: .extractChromosome,
+                    parameters: DerivationParameters.chromosome(chromosome).json,
                     inputHash: String(repeating: "0", count: 64), codeVersion: "demo")
             }
         }
@@ -97,9 +105,9 @@ public enum DemoStore {
     static func image(_ i: Int) -> GrayImage {
         var pixels = [UInt8](repeating: 235, count: width * height)
         for (n, (_, b)) in boxes.enumerated() {
-            for y in b[1]..<(b[1] + b[3]) {
-                for x in b[0]..<(b[0] + b[2]) {
-                    let band = ((y - b[1]) / 4 + n) % 3 == 0 ? 40 : 90
+            for y in b.y...b.maxY {
+                for x in b.x...b.maxX {
+                    let band = ((y - b.y) / 4 + n) % 3 == 0 ? 40 : 90
                     pixels[y * width + x] = UInt8(band)
                 }
             }
@@ -114,11 +122,6 @@ public enum DemoStore {
         return GrayImage(width: width, height: height, pixels: pixels)
     }
 
-    static func crop(_ image: GrayImage, _ b: [Int]) -> GrayImage {
-        var pixels: [UInt8] = []
-        for y in b[1]..<(b[1] + b[3]) { pixels += image.pixels[(y * image.width + b[0])..<(y * image.width + b[0] + b[2])] }
-        return GrayImage(width: b[2], height: b[3], pixels: pixels)
-    }
 
     static func normalized(_ i: Int) -> GrayImage {
         var pixels = [UInt8](repeating: 255, count: 90 * 90)

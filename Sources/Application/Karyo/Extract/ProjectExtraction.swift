@@ -1,5 +1,6 @@
 import Foundation
 import KaryoCodecs
+import KaryoCore
 import KaryoStore
 
 /// What `karyo extract` did to a project's samples.
@@ -34,7 +35,7 @@ public struct ProjectExtraction: Sendable {
     public func run(redo: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ProjectExtractionReport {
         let samples = try store.samples()
         let tokens = samples.map(\.token)
-        let done = redo ? [:] : try store.derivedImageHashes(step: ChromosomeExtraction.chromosomeStep, samples: tokens)
+        let done = redo ? [:] : try store.derivedImageHashes(step: .extractChromosome, samples: tokens)
         let todo = samples.filter { done[$0.token] == nil }
         var report = ProjectExtractionReport(alreadyExtracted: samples.count - todo.count, items: [])
         for (i, sample) in todo.enumerated() {
@@ -58,11 +59,22 @@ public struct ProjectExtraction: Sendable {
     /// Stores derived images for a sample; returns how many were recorded.
     public static func record(_ outputs: [DerivedOutput], sample token: String, inputHash: String, in store: DatasetStore) throws -> Int {
         for o in outputs {
-            try store.addDerivedImage(sample: token, png: o.png, step: o.step, parameters: o.parameters,
+            try store.addDerivedImage(sample: token, png: o.png, step: o.step, parameters: o.parameters.json,
                                       inputHash: inputHash, codeVersion: KaryoVersion.current)
         }
         return outputs.count
     }
+}
+
+/// The `extraction.json` written beside the images of one file by ``FolderExtraction``.
+struct FolderExtractionRecord: Encodable {
+    struct Derived: Encodable {
+        var file: String
+        var step: DerivedStep
+        var parameters: DerivationParameters
+    }
+    var outcome: ExtractionOutcome
+    var derived: [Derived]
 }
 
 /// Extraction of loose image files into a folder: per image, the oriented chromosome crops, the
@@ -96,8 +108,9 @@ public enum FolderExtraction {
                     try o.png.write(to: dir.appendingPathComponent("\(o.name).png"))
                     item.written.append("\(stem)/\(o.name).png")
                 }
-                struct Record: Encodable { var outcome: ExtractionOutcome; var derived: [[String: String]] }
-                let record = Record(outcome: outcome, derived: outputs.map { ["file": "\($0.name).png", "step": $0.step, "parameters": $0.parameters] })
+                let record = FolderExtractionRecord(outcome: outcome, derived: outputs.map {
+                    .init(file: "\($0.name).png", step: $0.step, parameters: $0.parameters)
+                })
                 let enc = JSONEncoder()
                 enc.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try enc.encode(record).write(to: dir.appendingPathComponent("extraction.json"))

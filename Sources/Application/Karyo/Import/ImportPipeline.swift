@@ -22,7 +22,7 @@ public struct ImportRequest: Sendable {
     /// Largest file read, in bytes.
     public var maxFileBytes: Int
     /// Image kind for every file; nil means guess from the CytoVision `.A.`/`.K.` naming.
-    public var kind: String?
+    public var kind: ImageKind?
     /// The de-identification profile (OCR options, per-lab templates).
     public var deidProfile: DeidProfile
     /// Chromosome 9/22 extraction run on the de-identified pixels of each imported file (nil: off).
@@ -34,7 +34,7 @@ public struct ImportRequest: Sendable {
 
     public init(
         paths: [String], lab: String, manifest: URL? = nil, author: String,
-        decodeOptions: DecodeOptions = .init(), maxFileBytes: Int = 1 << 30, kind: String? = nil,
+        decodeOptions: DecodeOptions = .init(), maxFileBytes: Int = 1 << 30, kind: ImageKind? = nil,
         deidProfile: DeidProfile = DeidProfile(), showPaths: Bool = false, extraction: ChromosomeExtraction? = nil
     ) {
         self.paths = paths
@@ -144,7 +144,7 @@ public struct ImportPipeline: Sendable {
         var decoded: DecodedImage?
         var png: Data?
         var provenance: ImportProvenance?
-        var kind: String
+        var kind: ImageKind
         var failure: String?
         var quarantine: String?
         var skip: String?
@@ -205,11 +205,11 @@ public struct ImportPipeline: Sendable {
     }
 
     /// CytoVision-style exports name a metaphase `….A.TIF` and its karyogram `….K.TIF`.
-    static func guessKind(_ url: URL) -> String {
+    static func guessKind(_ url: URL) -> ImageKind {
         let name = url.lastPathComponent.uppercased()
-        if name.contains(".K.") { return "karyogram" }
-        if name.contains(".A.") { return "metaphase" }
-        return "unknown"
+        if name.contains(".K.") { return .karyogram }
+        if name.contains(".A.") { return .metaphase }
+        return .unknown
     }
 
     func store(_ prepared: PreparedFile, request: ImportRequest, batch: Int64) -> ImportedFile {

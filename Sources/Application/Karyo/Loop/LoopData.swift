@@ -21,11 +21,11 @@ public struct LoopDataset: Sendable {
 /// Reads a version's members and their model inputs from the store.
 public enum LoopData {
     /// The derivation step whose image the t(9;22) model sees (made by `karyo extract` / import).
-    public static let inputStep = "normalize-t922"
-    public static let noImage = "without a normalize-t922 image"
+    public static let inputStep = DerivedStep.normalizeT922
+    public static let noImage = "without a \(inputStep.rawValue) image"
     public static let unsureLabel = "labelled unsure"
-    public static let wrongSize = "with a normalize-t922 image that is not 90x90"
-    public static let unreadable = "with an unreadable normalize-t922 image"
+    public static let wrongSize = "with a \(inputStep.rawValue) image that is not 90x90"
+    public static let unreadable = "with an unreadable \(inputStep.rawValue) image"
 
     /// Loads the members of `version` (a reference: id, prefix, tag, HEAD).
     /// - Throws: `StoreError` for an unknown version or a damaged blob.

@@ -53,7 +53,7 @@ public struct LoopFlagger {
         let data = try LoopData.load(store: store, version: ref, inputSize: spec.inputSize)
         let samples = data.samples
         guard !samples.isEmpty else {
-            throw LoopError("version \(data.version.id) has no members with a \(LoopData.inputStep) image to score")
+            throw LoopError("version \(data.version.id) has no members with a \(LoopData.inputStep.rawValue) image to score")
         }
         // The model for the uncertainty queue: the newest run of this version with the same spec, else a new one.
         let previous = try store.trainingRuns(version: data.version.id).last {

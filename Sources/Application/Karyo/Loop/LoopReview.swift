@@ -38,7 +38,7 @@ public struct LoopReview {
         let info = try store.sample(token: token)
         var files: [(URL, String)] = [(folder.appendingPathComponent("\(token).png"), info.blobHash)]
         if let input = try store.derivedImages(sample: token).last(where: { $0.step == LoopData.inputStep }) {
-            files.append((folder.appendingPathComponent("\(token).\(LoopData.inputStep).png"), input.blobHash))
+            files.append((folder.appendingPathComponent("\(token).\(LoopData.inputStep.rawValue).png"), input.blobHash))
         }
         for (url, hash) in files where !FileManager.default.fileExists(atPath: url.path) {
             do {

@@ -51,7 +51,7 @@ public struct LoopTrainer {
         let train = data.train, validation = data.validation
         guard !train.isEmpty else {
             throw LoopError(
-                "version \(data.version.id) has no training samples with a \(LoopData.inputStep) image"
+                "version \(data.version.id) has no training samples with a \(LoopData.inputStep.rawValue) image"
                     + (data.skippedTotal > 0 ? " (\(data.skippedTotal) members left out: \(Self.describe(data.skipped)))" : ""))
         }
         let started = Date()

@@ -213,7 +213,8 @@ struct TextFinder {
         }
     }
 
-    /// Connected components of ink (8-connected), computed on runs.
+    /// Connected components of ink (8-connected, by the shared labeller), with the number of
+    /// horizontal runs each is made of.
     func components(_ image: GrayImage, levels: BackgroundLevels, light: Bool) -> [Component] {
         let w = image.width, h = image.height, b = BackgroundLevels.block
         // per block threshold: ink when v <= t (dark) or v >= t (light); no ink where contrast is lacking
@@ -223,76 +224,25 @@ struct TextFinder {
             if light ? lo + contrast > 255 : hi - contrast < 0 { continue }
             thresholds[i] = light ? lo + contrast : hi - contrast
         }
-        var runStart: [Int32] = [], runEnd: [Int32] = [], runRow: [Int32] = []
-        var parent: [Int32] = []
-        runStart.reserveCapacity(4096); runEnd.reserveCapacity(4096); runRow.reserveCapacity(4096); parent.reserveCapacity(4096)
-        func find(_ i: Int32) -> Int32 {
-            var r = i
-            while parent[Int(r)] != r { r = parent[Int(r)] }
-            var j = i
-            while parent[Int(j)] != r { let n = parent[Int(j)]; parent[Int(j)] = r; j = n }
-            return r
-        }
-        var previousFirst = 0, previousEnd = 0
+        var ink = BinaryMask(width: w, height: h)
         image.pixels.withUnsafeBufferPointer { px in
-            for y in 0..<h {
-                let row = y * w
-                let first = runStart.count
-                let blockRow = (y / b) * levels.columns
-                var x = 0
-                while x < w {
-                    let t = thresholds[blockRow + x / b]
-                    let blockEnd = min(w, (x / b + 1) * b)
-                    if t < 0 { x = blockEnd; continue }
-                    let v = Int(px[row + x])
-                    let ink = light ? v >= t : v <= t
-                    if !ink { x += 1; continue }
-                    // extend the run across blocks
-                    var e = x + 1
-                    while e < w {
-                        let te = thresholds[blockRow + e / b]
-                        if te < 0 { break }
-                        let ve = Int(px[row + e])
-                        if light ? ve < te : ve > te { break }
-                        e += 1
-                    }
-                    let index = Int32(runStart.count)
-                    runStart.append(Int32(x)); runEnd.append(Int32(e)); runRow.append(Int32(y)); parent.append(index)
-                    x = e
-                }
-                // union with overlapping runs of the previous row (8-connected)
-                var p = previousFirst
-                for r in first..<runStart.count {
-                    let s = runStart[r] - 1, e = runEnd[r] + 1
-                    while p < previousEnd && runEnd[p] <= s { p += 1 }
-                    var q = p
-                    while q < previousEnd && runStart[q] < e {
-                        let a = find(Int32(r)), c = find(Int32(q))
-                        if a != c { parent[Int(max(a, c))] = min(a, c) }
-                        q += 1
+            ink.bits.withUnsafeMutableBufferPointer { bits in
+                for y in 0..<h {
+                    let row = y * w, blockRow = (y / b) * levels.columns
+                    for block in 0..<levels.columns {
+                        let t = thresholds[blockRow + block]
+                        if t < 0 { continue }
+                        let t8 = UInt8(t)
+                        for i in (row + block * b)..<(row + min(w, (block + 1) * b)) {
+                            bits[i] = light ? px[i] >= t8 : px[i] <= t8
+                        }
                     }
                 }
-                previousFirst = first
-                previousEnd = runStart.count
             }
         }
-        var slot = [Int32](repeating: -1, count: runStart.count)
-        var comps: [Component] = []
-        for r in 0..<runStart.count {
-            let root = Int(find(Int32(r)))
-            let x0 = Int(runStart[r]), x1 = Int(runEnd[r]) - 1, y = Int(runRow[r])
-            if slot[root] < 0 {
-                slot[root] = Int32(comps.count)
-                comps.append(Component(minX: x0, minY: y, maxX: x1, maxY: y, area: 0))
-            }
-            let c = Int(slot[root])
-            comps[c].minX = min(comps[c].minX, x0)
-            comps[c].maxX = max(comps[c].maxX, x1)
-            comps[c].maxY = max(comps[c].maxY, y)
-            comps[c].area += x1 - x0 + 1
-            comps[c].runs += 1
+        return ConnectedComponents.components(of: ink, pixels: false).map { c in
+            Component(minX: c.box.x, minY: c.box.y, maxX: c.box.maxX, maxY: c.box.maxY, area: c.area, runs: c.runs)
         }
-        return comps
     }
 
     // MARK: - Glyphs and lines

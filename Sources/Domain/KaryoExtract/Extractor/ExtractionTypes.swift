@@ -1,41 +1,5 @@
 import KaryoCore
 
-/// What an image shows, as far as extraction is concerned.
-public enum ImageKind: String, Sendable, Codable, CaseIterable {
-    /// Chromosomes arranged in numbered slots.
-    case karyogram
-    /// A raw metaphase spread: chromosomes scattered over the field.
-    case metaphase
-    /// Neither: a photo, a blank or nearly blank page, a single chromosome, text...
-    case neither
-}
-
-/// How the stain shows chromosomes.
-public enum StainPolarity: String, Sendable, Codable {
-    /// G-band and similar: dark chromosomes on a light background.
-    case darkOnLight = "dark-on-light"
-    /// Q-band / DAPI: bright chromosomes on a dark background (inverted before analysis).
-    case brightOnDark = "bright-on-dark"
-}
-
-/// How the karyogram's slots were found.
-public enum LayoutStyle: String, Sendable, Codable {
-    /// A grid of framed boxes, one per class (BioImLab).
-    case boxGrid = "box-grid"
-    /// A short line under each pair with the class number printed below (CytoVision-style).
-    case underlines
-    /// No printed guides: pairs found as groups of objects in the four standard rows (NHGRI).
-    case rowGroups = "row-groups"
-}
-
-/// How a karyogram's slots got their class names.
-public enum SlotNaming: String, Sendable, Codable {
-    /// By their place in the standard rows 1-5 / 6-12 / 13-18 / 19-22, X, Y.
-    case positions
-    /// By the class numbers printed under them (read by OCR).
-    case printedNumbers = "printed-numbers"
-}
-
 /// One slot of a karyogram layout: the region where the chromosomes of one class sit.
 public struct LayoutSlot: Sendable, Codable, Equatable {
     /// "1"..."22", "X", "Y"; "XY" for a shared sex-chromosome group of a row-grouped layout.

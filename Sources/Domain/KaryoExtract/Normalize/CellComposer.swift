@@ -22,32 +22,15 @@ public struct OrientedChromosome: Sendable, Equatable {
     func isChromosome(_ index: Int) -> Bool { mask?[index] ?? true }
 }
 
-/// How the 90x90 model input is made from a cell's 9s and 22s.
-public enum CompositionMode: String, Sendable, Codable, CaseIterable {
-    /// All four chromosomes at ONE scale for the whole cell, so a short der(22) (Ph) stays short
-    /// next to its normal homolog and a long der(9) stays long: the size difference is the signal.
-    case sharedScale = "shared-scale"
-    /// The paper's preprocessing: the composite at its natural size, then resized to fill 90x90
-    /// (aspect ratio not kept; relative sizes within the cell kept, absolute size lost).
-    case paperResize = "paper-resize"
-}
-
-/// The model input made from one cell, with what is needed to trace it back.
+/// The model input made from one cell, with what is needed to trace it back (`derivation`, stored
+/// with the derived image; its fields read directly, e.g. `composite.scaleX`).
+@dynamicMemberLookup
 public struct CellComposite: Sendable, Equatable {
     /// `size` x `size`, chromosomes dark on a background of `CellComposer.background`.
     public var image: GrayImage
-    public var mode: CompositionMode
-    /// Output pixels per source pixel (horizontal and vertical; equal in `sharedScale` mode).
-    public var scaleX: Double
-    public var scaleY: Double
-    /// Source lengths (pixels) in slot order 9, 9, 22, 22; `nil` for a missing chromosome.
-    public var lengths: [Double?]
-    /// Slots with no chromosome (0-3, in the order 9, 9, 22, 22).
-    public var missingSlots: [Int]
-    /// Contrast normalization: source value `contrastLow` maps to 0 and `contrastHigh` (the
-    /// lightest chromosome level) to `CellComposer.lightestChromosome`, just darker than the background.
-    public var contrastLow: Int
-    public var contrastHigh: Int
+    public var derivation: CompositeDerivation
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<CompositeDerivation, T>) -> T { derivation[keyPath: keyPath] }
 }
 
 /// Composes the two 9s and the two 22s of one cell side by side into one square image.
@@ -83,9 +66,8 @@ public struct CellComposer: Sendable {
         let missing = slots.indices.filter { slots[$0] == nil }
         let (low, high) = Self.contrastRange(present)
         guard !present.isEmpty else {
-            return CellComposite(image: GrayImage(width: size, height: size, fill: background), mode: mode,
-                                 scaleX: 0, scaleY: 0, lengths: slots.map { $0?.length }, missingSlots: missing,
-                                 contrastLow: low, contrastHigh: high)
+            return CellComposite(image: GrayImage(width: size, height: size, fill: background),
+                                 derivation: derivation(scaleX: 0, scaleY: 0, slots: slots, missing: missing, low: low, high: high))
         }
         // Natural-size layout in source pixels. An empty slot takes the width of its homolog (or
         // the median width) so the pairs stay where a reader expects them.
@@ -120,8 +102,13 @@ public struct CellComposer: Sendable {
             x += slotWidths[i] * sx
             if i == 0 || i == 2 { x += homologGap * sx } else if i == 1 { x += pairGap * sx }
         }
-        return CellComposite(image: out, mode: mode, scaleX: sx, scaleY: sy, lengths: slots.map { $0?.length },
-                             missingSlots: missing, contrastLow: low, contrastHigh: high)
+        return CellComposite(image: out, derivation: derivation(scaleX: sx, scaleY: sy, slots: slots, missing: missing, low: low, high: high))
+    }
+
+    private func derivation(scaleX: Double, scaleY: Double, slots: [OrientedChromosome?], missing: [Int],
+                            low: Int, high: Int) -> CompositeDerivation {
+        CompositeDerivation(mode: mode, size: size, scaleX: scaleX, scaleY: scaleY, lengths: slots.map { $0?.length },
+                            missingSlots: missing, contrastLow: low, contrastHigh: high, slots: ["9", "9", "22", "22"])
     }
 
     /// What the lightest chromosome pixels become: light, but still visibly not background.

@@ -29,7 +29,7 @@ public struct SynthGenerator: Sendable {
 
     func jobs(_ cells: [CellPlan]) -> [Job] {
         var jobs: [Job] = []
-        let kinds: [Bool] = options.kind == .both ? [true, false] : [options.kind != .metaphase]
+        let kinds = options.kind.kinds.map { $0 == .karyogram }
         for cell in cells {
             for k in kinds {
                 let format: ImageWriter.FileFormat
@@ -160,7 +160,7 @@ public struct SynthGenerator: Sendable {
         }
         let labels = GrayImage(width: W, height: H, pixels: scene.canvas.labels)
         let truth = ImageTruth(
-            synthetic: true, generator: version, file: job.file, kind: job.isKaryogram ? "karyogram" : "metaphase",
+            synthetic: true, generator: version, file: job.file, kind: job.isKaryogram ? .karyogram : .metaphase,
             width: W, height: H, patientID: cell.patientID, caseID: cell.caseID, cellID: cell.cellID,
             karyotype: cell.karyotype, caseKaryotype: cell.caseKaryotype,
             label: cell.abnormality.isT922 ? "positive" : "negative", scenario: cell.abnormality.kindName,

@@ -1,11 +1,22 @@
 import Foundation
+import KaryoCore
 
 /// What a synthetic batch contains. Every field has a default; the same options and seed always
 /// give the same pixels, files and ground truth.
 public struct SynthOptions: Sendable {
-    /// Image kinds: karyograms, metaphases, or both of every cell (CytoVision `.K`/`.A` pairs).
-    public enum Kind: String, Sendable, Codable, CaseIterable {
+    /// Which images to make of every cell: its karyogram, its metaphase, or both (CytoVision
+    /// `.K`/`.A` pairs).
+    public enum Images: String, Sendable, Codable, CaseIterable {
         case karyogram, metaphase, both
+
+        /// The kinds of image made of every cell.
+        public var kinds: [ImageKind] {
+            switch self {
+            case .karyogram: [.karyogram]
+            case .metaphase: [.metaphase]
+            case .both: [.karyogram, .metaphase]
+            }
+        }
     }
 
     /// File formats; `mixed` cycles PNG, JPEG, TIFF over the images.
@@ -17,7 +28,7 @@ public struct SynthOptions: Sendable {
     public var count: Int = 12
     /// Fraction of cases (patients) carrying t(9;22) in at least two cells.
     public var positiveFraction: Double = 0.5
-    public var kind: Kind = .karyogram
+    public var kind: Images = .karyogram
     public var bandLevel: BandLevel = .bands400
     public var seed: UInt64 = 1
     public var format: Format = .png

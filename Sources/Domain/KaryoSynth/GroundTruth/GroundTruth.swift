@@ -39,7 +39,7 @@ public struct ImageTruth: Sendable, Codable, Equatable {
     public var generator: String
     public var file: String
     /// `karyogram` or `metaphase`.
-    public var kind: String
+    public var kind: ImageKind
     public var width: Int
     public var height: Int
     public var patientID: String

@@ -23,7 +23,7 @@ extension ReviewApp {
         let size = configuration.queuePageSize
         let page = try store.reviewQueue(queue, filter: filter, limit: size, offset: (pageNumber - 1) * size)
         let thumbs = try store.derivedImageHashes(
-            step: SampleImages.normalizedStep, samples: page.items.map(\.sampleToken))
+            step: .normalizeT922, samples: page.items.map(\.sampleToken))
 
         var html = "<h1>Review queue</h1>"
         guard let run = page.flagRun else {
@@ -117,7 +117,7 @@ extension ReviewApp {
             <strong>Model:</strong> p(t(9;22)) = <span id="probability">\(formatNumber(item.modelProbability))</span> · \
             score \(formatNumber(item.score)) · <strong>why flagged:</strong> <span id="reason">\(esc(item.reason))</span><br>
             Label when flagged: \(item.label.rawValue) · current label: <strong id="current-label">\(sample.label?.rawValue ?? "none")</strong>\
-            \(sample.labelSource.map { " (\($0.rawValue))" } ?? "") · split \(item.split.rawValue) · \(esc(sample.kind)) · lab \(esc(sample.lab))
+            \(sample.labelSource.map { " (\($0.rawValue))" } ?? "") · split \(item.split.rawValue) · \(sample.kind.rawValue) · lab \(esc(sample.lab))
             \(openReadings.isEmpty ? "" : "<br><em>This sample is in a blind double reading; its result will be recorded as a label event too.</em>")
             </div>
             """

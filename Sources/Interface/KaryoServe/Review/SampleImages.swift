@@ -1,38 +1,25 @@
 import Foundation
 import Hummingbird
+import KaryoCore
 import KaryoStore
-
-/// A box drawn over the whole image: a chromosome 9 or 22 (or another object) the extraction found.
-struct OutlineBox: Equatable, Sendable {
-    var label: String
-    var x: Double
-    var y: Double
-    var width: Double
-    var height: Double
-}
 
 /// The images of a sample as the review pages show them.
 struct SampleImages: Sendable {
-    /// The derivation step of the model's 90x90 input.
-    static let normalizedStep = "normalize-t922"
-
     var sample: SampleInfo
     /// The newest normalized 90x90 image.
     var normalized: DerivedImageInfo?
-    /// The other derived images (extracted chromosomes), oldest first.
+    /// The extracted chromosomes, oldest first.
     var chromosomes: [DerivedImageInfo]
-    /// Boxes found in the derived images' parameters, in whole-image pixels.
-    var boxes: [OutlineBox]
+    /// Where the extracted chromosomes were in the whole image (one per distinct box).
+    var boxes: [LabelledBox]
 
     init(sample: SampleInfo, derived: [DerivedImageInfo]) {
         self.sample = sample
-        normalized = derived.last { $0.step == Self.normalizedStep }
-        chromosomes = derived.filter { $0.step != Self.normalizedStep }
-        var boxes: [OutlineBox] = []
-        for image in derived {
-            for box in Self.boxes(inParameters: image.parameters) where !boxes.contains(box) {
-                boxes.append(box)
-            }
+        normalized = derived.last { $0.step == .normalizeT922 }
+        chromosomes = derived.filter { $0.step == .extractChromosome }
+        var boxes: [LabelledBox] = []
+        for image in chromosomes {
+            if let box = Self.box(of: image), !boxes.contains(box) { boxes.append(box) }
         }
         self.boxes = boxes
     }
@@ -42,66 +29,12 @@ struct SampleImages: Sendable {
         sample.blobHash == hash || normalized?.blobHash == hash || chromosomes.contains { $0.blobHash == hash }
     }
 
-    /// Reads boxes from a derived image's parameters JSON. Understood shapes (any nesting depth
-    /// up to 4): a `box` (or `source_box`, `bbox`) as `{x, y, width|w, height|h}` or `[x, y, w, h]`,
-    /// labelled by a sibling `label`, `class`, `chromosome` or `name`; and arrays of such objects
-    /// (e.g. `boxes`, `objects`, `chromosomes`).
-    static func boxes(inParameters json: String) -> [OutlineBox] {
-        guard let data = json.data(using: .utf8),
-            let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        else { return [] }
-        var out: [OutlineBox] = []
-        collect(root, label: nil, depth: 0, into: &out)
-        return out
-    }
-
-    private static func number(_ value: Any?) -> Double? {
-        if let n = value as? NSNumber { return n.doubleValue }
-        return nil
-    }
-
-    private static func rect(_ value: Any?) -> (Double, Double, Double, Double)? {
-        if let array = value as? [Any], array.count == 4 {
-            let n = array.compactMap(number)
-            if n.count == 4 { return (n[0], n[1], n[2], n[3]) }
-        }
-        if let object = value as? [String: Any], let x = number(object["x"]), let y = number(object["y"]),
-            let w = number(object["width"] ?? object["w"]), let h = number(object["height"] ?? object["h"])
-        {
-            return (x, y, w, h)
-        }
-        return nil
-    }
-
-    private static func labelOf(_ object: [String: Any]) -> String? {
-        for key in ["label", "class", "chromosome", "name"] {
-            if let s = object[key] as? String { return s }
-            if let n = object[key] as? NSNumber { return n.stringValue }
-        }
-        return nil
-    }
-
-    private static func collect(_ value: Any, label: String?, depth: Int, into out: inout [OutlineBox]) {
-        guard depth <= 4 else { return }
-        if let array = value as? [Any] {
-            for element in array { collect(element, label: label, depth: depth + 1, into: &out) }
-            return
-        }
-        guard let object = value as? [String: Any] else { return }
-        let label = labelOf(object) ?? label
-        for key in ["box", "source_box", "sourceBox", "bbox"] {
-            if let (x, y, w, h) = rect(object[key]), w > 0, h > 0 {
-                out.append(OutlineBox(label: label ?? "", x: x, y: y, width: w, height: h))
-            }
-        }
-        if object["box"] == nil, let (x, y, w, h) = rect(object), w > 0, h > 0, labelOf(object) != nil {
-            out.append(OutlineBox(label: label ?? "", x: x, y: y, width: w, height: h))
-        }
-        for (key, child) in object where !["box", "source_box", "sourceBox", "bbox"].contains(key) {
-            if child is [Any] || child is [String: Any] {
-                collect(child, label: label, depth: depth + 1, into: &out)
-            }
-        }
+    /// The class and box of an extracted chromosome, from its recorded parameters (nil for other
+    /// derived images, unreadable parameters or an empty box).
+    static func box(of image: DerivedImageInfo) -> LabelledBox? {
+        guard case .chromosome(let p)? = DerivationParameters(step: image.step, json: image.parameters), !p.box.isEmpty
+        else { return nil }
+        return LabelledBox(label: p.label, box: p.box)
     }
 }
 
@@ -123,15 +56,15 @@ extension ReviewApp {
                 alt="normalized 90x90 input"><figcaption>Model input: normalized 90×90 (shown ×3)</figcaption></figure>
                 """
         } else {
-            html += "<div class=\"panel muted\">No normalized 90×90 image (step \(SampleImages.normalizedStep)) for this sample.</div>"
+            html += "<div class=\"panel muted\">No normalized 90×90 image (step \(DerivedStep.normalizeT922.rawValue)) for this sample.</div>"
         }
         if !images.chromosomes.isEmpty {
             html += "<figure class=\"panel\"><div class=\"grid\">"
             for image in images.chromosomes {
-                let label = SampleImages.boxes(inParameters: image.parameters).first?.label ?? ""
+                let label = SampleImages.box(of: image)?.label ?? ""
                 html += """
-                    <figure><img class="chromosome" src="\(imageURL(token, image.blobHash))" alt="\(esc(image.step))">\
-                    <figcaption>\(esc(label.isEmpty ? image.step : "chr \(label)"))</figcaption></figure>
+                    <figure><img class="chromosome" src="\(imageURL(token, image.blobHash))" alt="\(esc(image.step.rawValue))">\
+                    <figcaption>\(esc(label.isEmpty ? image.step.rawValue : "chr \(label)"))</figcaption></figure>
                     """
             }
             html += "</div><figcaption>Extracted chromosomes, full resolution</figcaption></figure>"
@@ -142,13 +75,13 @@ extension ReviewApp {
         for box in images.boxes {
             let digits = String(box.label.filter(\.isNumber))
             let cls = digits == "9" ? "c9" : digits == "22" ? "c22" : "other"
-            rects += "<rect class=\"\(cls)\" x=\"\(box.x)\" y=\"\(box.y)\" width=\"\(box.width)\" height=\"\(box.height)\"><title>\(esc(box.label))</title></rect>"
+            rects += "<rect class=\"\(cls)\" x=\"\(box.box.x)\" y=\"\(box.box.y)\" width=\"\(box.box.width)\" height=\"\(box.box.height)\"><title>\(esc(box.label))</title></rect>"
         }
         html += """
             <figure class="panel"><div class="whole"><img id="whole" src="\(imageURL(token, images.sample.blobHash))" \
-            width="\(w)" height="\(h)" alt="whole de-identified \(esc(images.sample.kind))">\
+            width="\(w)" height="\(h)" alt="whole de-identified \(esc(images.sample.kind.rawValue))">\
             <svg viewBox="0 0 \(w) \(h)" preserveAspectRatio="none" aria-hidden="true">\(rects)</svg></div>
-            <figcaption>Whole de-identified \(esc(images.sample.kind)), \(w)×\(h); \
+            <figcaption>Whole de-identified \(esc(images.sample.kind.rawValue)), \(w)×\(h); \
             \(images.boxes.isEmpty ? "no extracted boxes recorded" : "chromosomes 9 outlined red, 22 blue (\(images.boxes.count) boxes)")</figcaption></figure>
             """
         return html

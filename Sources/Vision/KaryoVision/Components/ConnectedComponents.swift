@@ -3,13 +3,26 @@ import KaryoCore
 /// One 8-connected component of a mask: its box and its pixels.
 package struct Component: Sendable {
     package var box: PixelBox
-    /// Pixel indices (`y * width + x`) in the labelled mask, in the order the flood fill reached them.
+    /// Pixel indices (`y * width + x`) in the labelled mask, in raster order for a labelled
+    /// component (empty when the labeller was asked for statistics only).
     package var pixels: [Int]
-    package var area: Int { pixels.count }
+    /// Number of pixels.
+    package var area: Int
+    /// Horizontal runs of the component (maximal rows of adjacent pixels), when it came from the
+    /// labeller; 0 otherwise.
+    package var runs: Int = 0
 
     package init(box: PixelBox, pixels: [Int]) {
         self.box = box
         self.pixels = pixels
+        self.area = pixels.count
+    }
+
+    init(box: PixelBox, pixels: [Int], area: Int, runs: Int) {
+        self.box = box
+        self.pixels = pixels
+        self.area = area
+        self.runs = runs
     }
 
     /// The component made of both pixel sets.
@@ -52,39 +65,118 @@ package struct LabelMap: Sendable {
     }
 }
 
-/// The one connected-component labeller of Karyo: 8-connected, by a depth-first flood fill.
-/// Components come in the raster order of their first pixel; every caller (karyogram layouts,
-/// metaphase segmentation, text finding, truth maps) labels the same way.
+/// The one connected-component labeller of Karyo: 8-connected, on horizontal runs joined by
+/// union-find. Components come in the raster order of their first pixel; every caller (karyogram
+/// layouts, metaphase segmentation, text finding, truth maps) labels the same way.
 package enum ConnectedComponents {
     /// The 8-connected components of `mask` inside `region` (the whole mask when nil; pixels
-    /// outside it are never visited) with at least `minArea` pixels.
-    package static func components(of mask: BinaryMask, in region: PixelBox? = nil, minArea: Int = 1) -> [Component] {
+    /// outside it never join a component) with at least `minArea` pixels, each with its pixels in
+    /// raster order (unless `pixels` is false) and the number of runs it is made of.
+    package static func components(of mask: BinaryMask, in region: PixelBox? = nil, minArea: Int = 1,
+                                   pixels withPixels: Bool = true) -> [Component] {
+        let runs = Runs(mask, in: region)
         var out: [Component] = []
-        var pixels: [Int] = []
-        var x0 = 0, x1 = 0, y0 = 0, y1 = 0
+        out.reserveCapacity(runs.componentCount)
+        var x0 = [Int](repeating: Int.max, count: runs.componentCount), x1 = [Int](repeating: Int.min, count: runs.componentCount)
+        var y0 = x0, y1 = x1, area = [Int](repeating: 0, count: runs.componentCount)
+        var count = [Int](repeating: 0, count: runs.componentCount)
+        for r in runs.start.indices {
+            let c = Int(runs.component[r])
+            let s = Int(runs.start[r]), e = Int(runs.end[r]) - 1, y = Int(runs.row[r])
+            if s < x0[c] { x0[c] = s }
+            if e > x1[c] { x1[c] = e }
+            if y < y0[c] { y0[c] = y }
+            if y > y1[c] { y1[c] = y }
+            area[c] += e - s + 1
+            count[c] += 1
+        }
+        var slot = [Int](repeating: -1, count: runs.componentCount)
+        for c in 0..<runs.componentCount where area[c] >= minArea {
+            slot[c] = out.count
+            var pixels: [Int] = []
+            if withPixels { pixels.reserveCapacity(area[c]) }
+            out.append(Component(box: PixelBox(minX: x0[c], minY: y0[c], maxX: x1[c], maxY: y1[c]), pixels: pixels,
+                                 area: area[c], runs: count[c]))
+        }
+        guard withPixels else { return out }
         let w = mask.width
-        floodFill(mask, in: region, start: { start in
-            pixels = []
-            let y = start / w, x = start - y * w
-            x0 = x; x1 = x; y0 = y; y1 = y
-        }, visit: { p in
-            pixels.append(p)
-            let py = p / w, px = p - py * w
-            x0 = min(x0, px); x1 = max(x1, px); y0 = min(y0, py); y1 = max(y1, py)
-        }, end: {
-            if pixels.count >= minArea {
-                out.append(Component(box: PixelBox(minX: x0, minY: y0, maxX: x1, maxY: y1), pixels: pixels))
-            }
-        })
+        for r in runs.start.indices {
+            let k = slot[Int(runs.component[r])]
+            if k < 0 { continue }
+            let base = Int(runs.row[r]) * w
+            out[k].pixels.append(contentsOf: (base + Int(runs.start[r]))..<(base + Int(runs.end[r])))
+        }
         return out
     }
 
     /// The label map of `mask`'s 8-connected components (labels from 1, in component order).
     package static func labelMap(of mask: BinaryMask) -> LabelMap {
+        let runs = Runs(mask, in: nil)
         var labels = [Int32](repeating: 0, count: mask.bits.count)
-        var next: Int32 = 0
-        floodFill(mask, in: nil, start: { _ in next += 1 }, visit: { labels[$0] = next }, end: {})
-        return LabelMap(labels: labels, count: Int(next))
+        let w = mask.width
+        labels.withUnsafeMutableBufferPointer { labels in
+            for r in runs.start.indices {
+                let base = Int(runs.row[r]) * w, label = runs.component[r] + 1
+                for i in (base + Int(runs.start[r]))..<(base + Int(runs.end[r])) { labels[i] = label }
+            }
+        }
+        return LabelMap(labels: labels, count: runs.componentCount)
+    }
+
+    /// The horizontal runs of a mask and the component each belongs to.
+    private struct Runs {
+        var start: [Int32] = [], end: [Int32] = [], row: [Int32] = []
+        /// 0-based component of each run, components numbered in raster order of their first run.
+        var component: [Int32] = []
+        var componentCount = 0
+
+        init(_ mask: BinaryMask, in region: PixelBox?) {
+            let w = mask.width, h = mask.height
+            guard w > 0, h > 0 else { return }
+            let r = (region ?? PixelBox(x: 0, y: 0, width: w, height: h)).intersection(PixelBox(x: 0, y: 0, width: w, height: h))
+            guard !r.isEmpty else { return }
+            var parent: [Int32] = []
+            func find(_ i: Int32) -> Int32 {
+                var root = i
+                while parent[Int(root)] != root { root = parent[Int(root)] }
+                var j = i
+                while parent[Int(j)] != root { let n = parent[Int(j)]; parent[Int(j)] = root; j = n }
+                return root
+            }
+            var previousFirst = 0, previousEnd = 0
+            mask.bits.withUnsafeBufferPointer { bits in
+                for y in r.y...r.maxY {
+                    let rowBase = y * w, first = start.count
+                    var x = r.x
+                    while x <= r.maxX {
+                        if !bits[rowBase + x] { x += 1; continue }
+                        var e = x + 1
+                        while e <= r.maxX && bits[rowBase + e] { e += 1 }
+                        let index = Int32(start.count)
+                        start.append(Int32(x)); end.append(Int32(e)); row.append(Int32(y)); parent.append(index)
+                        // 8-connected: join the runs of the row above that overlap [x - 1, e].
+                        var p = previousFirst
+                        while p < previousEnd && Int(end[p]) < x { p += 1 }
+                        var q = p
+                        while q < previousEnd && Int(start[q]) <= e {
+                            let a = find(index), b = find(Int32(q))
+                            if a != b { parent[Int(max(a, b))] = min(a, b) }
+                            q += 1
+                        }
+                        x = e
+                    }
+                    previousFirst = first
+                    previousEnd = start.count
+                }
+            }
+            component = [Int32](repeating: -1, count: start.count)
+            var number = [Int32](repeating: -1, count: start.count)
+            for i in start.indices {
+                let root = Int(find(Int32(i)))
+                if number[root] < 0 { number[root] = Int32(componentCount); componentCount += 1 }
+                component[i] = number[root]
+            }
+        }
     }
 
     /// Area and box of every label 1...count of `map` (labels without pixels are left out).
@@ -125,41 +217,6 @@ package enum ConnectedComponents {
         let x = p % w, y = p / w
         for yy in max(0, y - 1)...min(h - 1, y + 1) {
             for xx in max(0, x - 1)...min(w - 1, x + 1) { body(yy * w + xx) }
-        }
-    }
-
-    /// The flood fill behind every labelling: for each unvisited foreground pixel in raster order
-    /// inside `region`, `start`, then `visit` for each pixel of its component (depth first,
-    /// neighbours in row order), then `end`.
-    private static func floodFill(_ mask: BinaryMask, in region: PixelBox?, start: (Int) -> Void, visit: (Int) -> Void,
-                                  end: () -> Void) {
-        let w = mask.width, h = mask.height
-        guard w > 0, h > 0 else { return }
-        let r = (region ?? PixelBox(x: 0, y: 0, width: w, height: h)).intersection(PixelBox(x: 0, y: 0, width: w, height: h))
-        guard !r.isEmpty else { return }
-        var seen = [Bool](repeating: false, count: w * h)
-        var stack: [Int] = []
-        mask.bits.withUnsafeBufferPointer { bits in
-            for y in r.y...r.maxY {
-                for x in r.x...r.maxX {
-                    let s = y * w + x
-                    if !bits[s] || seen[s] { continue }
-                    seen[s] = true
-                    stack.append(s)
-                    start(s)
-                    while let p = stack.popLast() {
-                        visit(p)
-                        let py = p / w, px = p - py * w
-                        for ny in max(r.y, py - 1)...min(r.maxY, py + 1) {
-                            for nx in max(r.x, px - 1)...min(r.maxX, px + 1) {
-                                let q = ny * w + nx
-                                if bits[q] && !seen[q] { seen[q] = true; stack.append(q) }
-                            }
-                        }
-                    }
-                    end()
-                }
-            }
         }
     }
 }

@@ -3,17 +3,6 @@ import KaryoCore
 import KaryoExtract
 import KaryoVision
 
-/// A true chromosome box of one class, for scoring an extraction.
-public struct TruthBox: Sendable, Codable, Equatable {
-    public var label: String
-    public var box: PixelBox
-
-    public init(label: String, box: PixelBox) {
-        self.label = label
-        self.box = box
-    }
-}
-
 /// Readers of the truth formats Karyo meets, and the IoU scoring of an extraction against them.
 public enum ExtractionTruth {
     /// The BioImLab/Roboflow class order: the names sorted as STRINGS ("1", "10", "11", ... "9", "X", "Y").
@@ -22,9 +11,9 @@ public enum ExtractionTruth {
     /// Truth from a YOLO label file (`class cx cy w h`, normalised) of an image of the given size.
     /// - Throws: an error naming the file and line when a line is malformed.
     public static func yolo(_ url: URL, imageWidth: Int, imageHeight: Int,
-                            classNames: [String] = bioimlabClassNames) throws -> [TruthBox] {
+                            classNames: [String] = bioimlabClassNames) throws -> [LabelledBox] {
         let text = try String(contentsOf: url, encoding: .utf8)
-        var out: [TruthBox] = []
+        var out: [LabelledBox] = []
         for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {
             let f = line.split(separator: " ").compactMap { Double($0) }
             guard f.count == 5, let cls = Int(exactly: f[0]), classNames.indices.contains(cls) else {
@@ -32,24 +21,22 @@ public enum ExtractionTruth {
             }
             let W = Double(imageWidth), H = Double(imageHeight)
             let x0 = (f[1] - f[3] / 2) * W, y0 = (f[2] - f[4] / 2) * H
-            out.append(TruthBox(label: classNames[cls], box: PixelBox(
+            out.append(LabelledBox(label: classNames[cls], box: PixelBox(
                 x: Int(x0.rounded()), y: Int(y0.rounded()), width: Int((f[3] * W).rounded()), height: Int((f[4] * H).rounded()))))
         }
         return out
     }
 
-    /// Truth from a `karyo synth` truth JSON (`objects[].class`, `objects[].box` = `[x, y, w, h]`).
-    public static func synthetic(_ url: URL) throws -> [TruthBox] {
-        struct File: Decodable { struct Obj: Decodable { var `class`: String; var box: [Int] }; var objects: [Obj] }
+    /// Truth from a `karyo synth` truth JSON (`objects[].class`, `objects[].box`).
+    public static func synthetic(_ url: URL) throws -> [LabelledBox] {
+        struct File: Decodable { struct Obj: Decodable { var `class`: String; var box: PixelBox }; var objects: [Obj] }
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
         } catch {
             throw TruthError(file: url.lastPathComponent, detail: "not a synthetic truth file: \(error)")
         }
-        return file.objects.compactMap { o in
-            o.box.count == 4 ? TruthBox(label: o.class, box: PixelBox(x: o.box[0], y: o.box[1], width: o.box[2], height: o.box[3])) : nil
-        }
+        return file.objects.map { LabelledBox(label: $0.class, box: $0.box) }
     }
 
     /// The margin BioImLab's YOLO boxes leave around each chromosome, per side, at 416x416:
@@ -92,7 +79,7 @@ public enum ExtractionTruth {
     /// extracted chromosome used once).
     /// - Parameter margin: background the truth's annotators left around each chromosome, per
     ///   side; the extracted (tight) boxes are grown by it before the IoU. Zero for tight truth.
-    public static func score(_ result: ExtractionResult, truth: [TruthBox], labels: [String] = ["9", "22"],
+    public static func score(_ result: ExtractionResult, truth: [LabelledBox], labels: [String] = ["9", "22"],
                              minIoU: Double = 0.5, margin: (x: Int, y: Int) = (0, 0)) -> ExtractionScore {
         var score = ExtractionScore()
         for label in labels {

@@ -1,0 +1,53 @@
+#include "ckaryo_net_kernels.h"
+
+// Four independent double accumulators: the additions need no reassociation to pipeline.
+static double plane_sum(const float *p, long count) {
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    long i = 0;
+    for (; i + 4 <= count; i += 4) { a0 += p[i]; a1 += p[i + 1]; a2 += p[i + 2]; a3 += p[i + 3]; }
+    for (; i < count; i++) a0 += p[i];
+    return (a0 + a1) + (a2 + a3);
+}
+
+static double plane_squares(const float *p, long count, double mean) {
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        double d0 = p[i] - mean, d1 = p[i + 1] - mean, d2 = p[i + 2] - mean, d3 = p[i + 3] - mean;
+        a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
+    }
+    for (; i < count; i++) { double d = p[i] - mean; a0 += d * d; }
+    return (a0 + a1) + (a2 + a3);
+}
+
+void ckaryo_channel_statistics(const float *values, long images, long channels, long plane, long channel,
+                               float *mean, float *variance) {
+    double count = (double)images * (double)plane, sum = 0, squares = 0;
+    for (long i = 0; i < images; i++) sum += plane_sum(values + (i * channels + channel) * plane, plane);
+    double m = count > 0 ? sum / count : 0;
+    for (long i = 0; i < images; i++) squares += plane_squares(values + (i * channels + channel) * plane, plane, m);
+    *mean = (float)m;
+    *variance = count > 0 ? (float)(squares / count) : 0;
+}
+
+void ckaryo_blocked_channel_statistics(const float *values, long images, long channel_blocks, long plane, long block,
+                                       long block_index, float *mean, float *variance) {
+    double sums[64] = {0}, squares[64] = {0}, means[64];
+    double count = (double)images * (double)plane;
+    if (block > 64) block = 64;
+    for (long n = 0; n < images; n++) {
+        const float *p = values + (n * channel_blocks + block_index) * plane * block;
+        for (long i = 0; i < plane; i++, p += block)
+            for (long lane = 0; lane < block; lane++) sums[lane] += p[lane];
+    }
+    for (long lane = 0; lane < block; lane++) means[lane] = count > 0 ? sums[lane] / count : 0;
+    for (long n = 0; n < images; n++) {
+        const float *p = values + (n * channel_blocks + block_index) * plane * block;
+        for (long i = 0; i < plane; i++, p += block)
+            for (long lane = 0; lane < block; lane++) { double d = p[lane] - means[lane]; squares[lane] += d * d; }
+    }
+    for (long lane = 0; lane < block; lane++) {
+        mean[lane] = (float)means[lane];
+        variance[lane] = count > 0 ? (float)(squares[lane] / count) : 0;
+    }
+}
