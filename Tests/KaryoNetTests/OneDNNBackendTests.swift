@@ -4,7 +4,8 @@ import KaryoCore
 import Testing
 
 /// The oneDNN backend agrees with the reference backend within 1e-4 relative error
-/// (‖a − b‖∞ / ‖b‖∞) for every primitive and for a whole small ResNet.
+/// (‖a − b‖∞ / ‖b‖∞) for every primitive, and for a whole small ResNet within the bound of
+/// float32 error analysis (`float32Tolerance`, at least 1e-4).
 /// Tests use one OpenMP thread each: Swift Testing runs tests in parallel on two cores, and
 /// OpenMP teams oversubscribing them slow every test down severalfold.
 @Suite struct OneDNNBackendTests {
@@ -98,10 +99,11 @@ import Testing
         let a = ResNet.small(width: 16, stemPooling: pooling, seed: 3), b = ResNet.small(width: 16, stemPooling: pooling, seed: 3)
         let f = Self.step(a, fast, x, labels: [0, 1, 1, 0])
         let r = Self.step(b, reference, x, labels: [0, 1, 1, 0])
-        #expect(normRelativeError(f.logits, r.logits) < 1e-4)
+        let tolerance = float32Tolerance(a, input: x.shape)
+        #expect(normRelativeError(f.logits, r.logits) < tolerance)
         for (name, g) in r.grads {
             let e = normRelativeError(f.grads[name]!, g)
-            #expect(e < 1e-4, "gradient of \(name): relative error \(e)")
+            #expect(e < tolerance, "gradient of \(name): relative error \(e)")
         }
         // Running statistics were updated identically.
         for ((name, bnA), (_, bnB)) in zip(a.namedBatchNorms, b.namedBatchNorms) {
@@ -157,7 +159,7 @@ import Testing
         // …yet they read, save and load as plain values.
         for ((name, va), (_, vb)) in zip(a.namedParameters, b.namedParameters) {
             let e = normRelativeError(va.value.scalars, vb.value.scalars)
-            #expect(e < 1e-4, "\(name): relative error \(e)")
+            #expect(e < float32Tolerance(a, input: x.shape), "\(name): relative error \(e)")
         }
         let copy = ResNet.small(width: 16, seed: 9)
         try copy.load(SafeTensors(data: a.stateDict().serialized()))
@@ -193,11 +195,12 @@ import Testing
         #expect(result.history.last!.validationAccuracy! >= 0.9, "\(result.history)")
     }
 
-    /// Chromosome-like images: objects on a background of exact zeros. Over the stem's
-    /// 16 × 45 × 45 values per channel oneDNN's own float32 batch statistics drift by 1e-5
-    /// relative, enough to move activations that are exactly zero across the ReLU kink and change
-    /// the gradients by percents; Karyo computes those statistics itself
-    /// (`OneDNNBackend.preciseStatisticsMinimumCount`), and the gradients then match the reference.
+    /// Chromosome-like images: objects on a background of exact zeros. Batch statistics summed in
+    /// float32 by oneDNN (3e-5 relative apart from the exact ones on an AVX2-only CPU over 16 × 23 × 23
+    /// values, 10× less with AVX-512) move activations that are exactly zero in exact arithmetic
+    /// across the ReLU kink and change gradients by percents, differently on each CPU; Karyo
+    /// computes the statistics itself (`OneDNNBackend.batchStatistics`), and the gradients then
+    /// agree within float32 error analysis on every CPU (run with `ONEDNN_MAX_CPU_ISA=AVX2` too).
     @Test func gradientsOnZeroBackgroundImagesMatchReference() throws {
         var g = SeededGenerator(seed: 21)
         var pixels = [Float](repeating: 0, count: 16 * 90 * 90)
@@ -214,9 +217,10 @@ import Testing
             _ = Self.step(model, backend, x, labels: labels)
             return model.namedParameters.map { ($0.name, backend.plain($0.variable.grad!).scalars) }
         }
+        let tolerance = float32Tolerance(ResNet.small(width: 16, seed: 1), input: x.shape)
         for ((name, a), (_, b)) in zip(gradients(OneDNNBackend(threads: 2)), gradients(reference)) {
             let e = normRelativeError(a, b)
-            #expect(e < 1e-4, "\(name): relative error \(e)")
+            #expect(e < tolerance, "\(name): relative error \(e) (tolerance \(tolerance))")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KaryoCore
 @testable import KaryoNet
 import Testing
+import KaryoTestSupport
 
 /// Random plain tensor with values in [-1, 1).
 func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
@@ -15,6 +16,27 @@ func maxRelativeError(_ a: [Float], _ b: [Float], floor: Float = 1e-3) -> Float 
     var worst: Float = 0
     for i in a.indices { worst = max(worst, abs(a[i] - b[i]) / max(abs(b[i]), floor)) }
     return worst
+}
+
+/// The error this suite allows between two float32 evaluations of a network, or between one and a
+/// float64 reference, from float32 error analysis rather than from what one CPU gives: the rounding
+/// error of an n-term float32 sum is at most n·u (u = 2⁻²⁴) and grows like √n·u when the roundings
+/// are independent; errors add up over the layers a gradient passes back through.
+/// `depth`: the layers on the longest path; `terms`: the most terms any one sum has (a
+/// convolution's C·k·k, a weight gradient's or a batch statistic's N·H·W). The factor 4 covers the
+/// tail of the √n model; never below 1e-4.
+func float32Tolerance(depth: Int, terms: Int) -> Float {
+    max(1e-4, 4 * Float(depth) * Float(terms).squareRoot() * Float.ulpOfOne / 2)
+}
+
+/// `float32Tolerance(depth:terms:)` for a ResNet on an input of shape [N, C, H, W]: its
+/// convolutions as the depth; as the terms the largest of a convolution's C·k·k and the stem
+/// output's N·(H/2)·(W/2) (the longest weight-gradient and batch-statistic sums).
+func float32Tolerance(_ model: ResNet, input: [Int]) -> Float {
+    let convolutions = model.namedParameters.map(\.variable.value.shape).filter { $0.count == 4 }
+    let longestConvolution = convolutions.map { $0[1] * $0[2] * $0[3] }.max() ?? 1
+    let stemPositions = input[0] * ((input[2] + 1) / 2) * ((input[3] + 1) / 2)
+    return float32Tolerance(depth: convolutions.count, terms: max(longestConvolution, stemPositions))
 }
 
 /// Relative error of two vectors as a whole: ‖a − b‖∞ / ‖b‖∞.
@@ -98,6 +120,5 @@ func barsDataset(count: Int, size: Int = 16, seed: UInt64) -> ImageDataset {
 }
 
 /// The repository root, from this file's path.
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+let repositoryRoot = TestPaths.repository
 let fixturesDirectory = repositoryRoot.appendingPathComponent("Tests/KaryoNetTests/Fixtures")

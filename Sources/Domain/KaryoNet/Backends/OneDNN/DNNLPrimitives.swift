@@ -59,6 +59,20 @@ final class DNNLLayout: OpaqueLayout, @unchecked Sendable {
 
     deinit { md.deallocate() }
 
+    /// The channel block and block count when this is a dense channel-blocked 4-D float32 layout
+    /// (oneDNN's nChw8c or nChw16c: images × blocks × height × width × block), else nil.
+    var channelBlocking: (block: Int, blocks: Int)? {
+        let d = md.pointee
+        guard d.ndims == 4, d.format_kind == dnnl_blocked, d.data_type == dnnl_f32, d.offset0 == 0 else { return nil }
+        let b = d.format_desc.blocking
+        guard b.inner_nblks == 1, b.inner_idxs.0 == 1, b.inner_blks.0 > 1, d.padded_dims.1 % b.inner_blks.0 == 0,
+              d.padded_dims.2 == d.dims.2, d.padded_dims.3 == d.dims.3 else { return nil }
+        let (block, blocks, h, w) = (b.inner_blks.0, d.padded_dims.1 / b.inner_blks.0, d.dims.2, d.dims.3)
+        guard b.strides.0 == blocks * h * w * block, b.strides.1 == h * w * block, b.strides.2 == w * block,
+              b.strides.3 == block else { return nil }
+        return (Int(block), Int(blocks))
+    }
+
     func plainStorage(from storage: TensorStorage, shape: [Int]) -> TensorStorage {
         precondition(shape.count == self.shape.count && shape.reduce(1, *) == self.shape.reduce(1, *),
                      "layout of \(self.shape) used for \(shape)")

@@ -1,4 +1,5 @@
 import CDNNL
+import CKaryoNetKernels
 import Foundation
 
 /// The number format of inference convolutions.
@@ -503,17 +504,14 @@ public final class OneDNNBackend: Backend {
 
     // MARK: Batch normalization
 
-    /// `givenStatistics`: a training-mode forward that takes the batch mean and variance as inputs
-    /// (computed by `preciseBatchStatistics`) instead of computing them.
-    private func bnForwardPrimitive(_ l: DNNLLayout, training: Bool, epsilon: Float, fuseReLU: Bool = false,
-                                    givenStatistics: Bool = false) -> DNNLPrimitive {
-        let key = PrimitiveKey(kind: (training ? "bn" : "bn-inference") + (fuseReLU ? "-relu" : "")
-                                   + (training && givenStatistics ? "-given" : ""),
+    /// A batch-norm forward. Training forwards take the batch mean and variance as inputs (computed
+    /// by `batchStatistics`) instead of computing them.
+    private func bnForwardPrimitive(_ l: DNNLLayout, training: Bool, epsilon: Float, fuseReLU: Bool = false) -> DNNLPrimitive {
+        let key = PrimitiveKey(kind: (training ? "bn" : "bn-inference") + (fuseReLU ? "-relu" : ""),
                                dims: [Int(epsilon.bitPattern)], layouts: [ObjectIdentifier(l)])
         return cached(key) {
             var d = dnnl_batch_normalization_desc_t()
-            var flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
-            if !training || givenStatistics { flags |= dnnl_use_global_stats.rawValue }
+            var flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue | dnnl_use_global_stats.rawValue
             if fuseReLU { flags |= dnnl_fuse_norm_relu.rawValue }
             dnnlCheck(dnnl_batch_normalization_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
                                                                  l.md, epsilon, flags), "batch-norm descriptor")
@@ -521,56 +519,42 @@ public final class OneDNNBackend: Backend {
         }
     }
 
-    /// Batch statistics over at least this many values per channel are computed by Karyo with
-    /// Double-accumulated sums: oneDNN 2.6's own float32 sums drift by 1e-5 relative over the stem's
-    /// 16 × 45 × 45 values, enough to move activations that are exactly zero in exact arithmetic
-    /// (constant background) across the ReLU kink, which changes the gradients by percents.
-    static let preciseStatisticsMinimumCount = 16_384
-
-    /// Per-channel mean and biased variance of `x`, accurate to float32 rounding (a plain copy, two
-    /// passes, per-plane SIMD partial sums added in Double, channels split across the threads), or
-    /// nil when the batch has fewer than `preciseStatisticsMinimumCount` values per channel.
-    private func preciseBatchStatistics(_ x: Tensor) -> BatchStatistics? {
+    /// Per-channel mean and biased variance of `x` for a training forward, computed by Karyo rather
+    /// than by oneDNN: two passes with every term added in Double (`ckaryo_channel_statistics`),
+    /// channels split across the threads. oneDNN 2.6's own float32 sums differ per CPU (on an
+    /// AVX2-only CPU by 3e-5 relative over 16 × 23 × 23 values), enough to move activations that
+    /// are exactly zero in exact arithmetic (constant background) across the ReLU kink, which
+    /// changes gradients by percents; these statistics are the float32 rounding of the exact ones
+    /// on every CPU.
+    private func batchStatistics(_ x: Tensor) -> BatchStatistics {
         let (n, c) = (x.shape[0], x.shape[1]), plane = x.shape[2...].reduce(1, *)
-        guard n * plane >= Self.preciseStatisticsMinimumCount else { return nil }
-        let p = plain(x)
         let mean = Tensor(zeros: [c]), variance = Tensor(zeros: [c])
-        let values = SharedFloats(p.storage.pointer), meanOut = SharedFloats(mean.storage.pointer)
-        let varianceOut = SharedFloats(variance.storage.pointer)
-        let count = Double(n * plane), workers = max(1, min(Int(threads ?? 1), c))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for ch in stride(from: worker, to: c, by: workers) {
-                var sum = 0.0
-                for i in 0..<n { sum += Self.planeSum(values.pointer + (i * c + ch) * plane, plane) { $0 } }
-                let m = Float(sum / count)
-                var squares = 0.0
-                for i in 0..<n { squares += Self.planeSum(values.pointer + (i * c + ch) * plane, plane) { ($0 - m) * ($0 - m) } }
-                meanOut.pointer[ch] = m
-                varianceOut.pointer[ch] = Float(squares / count)
+        let meanOut = SharedFloats(mean.storage.pointer), varianceOut = SharedFloats(variance.storage.pointer)
+        if let (block, blocks) = layout(of: x).channelBlocking, block <= 64 {
+            // Straight from oneDNN's blocked layout: one block of channels at a time, no reorder.
+            let values = SharedFloats(x.storage.pointer), workers = max(1, min(Int(threads ?? 1), blocks))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var blockMean = [Float](repeating: 0, count: block), blockVariance = blockMean
+                for b in stride(from: worker, to: blocks, by: workers) {
+                    ckaryo_blocked_channel_statistics(values.pointer, n, blocks, plane, block, b, &blockMean, &blockVariance)
+                    for lane in 0..<block where b * block + lane < c {
+                        meanOut.pointer[b * block + lane] = blockMean[lane]
+                        varianceOut.pointer[b * block + lane] = blockVariance[lane]
+                    }
+                }
             }
+        } else {
+            let p = plain(x)
+            let values = SharedFloats(p.storage.pointer), workers = max(1, min(Int(threads ?? 1), c))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for ch in stride(from: worker, to: c, by: workers) {
+                    ckaryo_channel_statistics(values.pointer, n, c, plane, ch, meanOut.pointer + ch, varianceOut.pointer + ch)
+                }
+            }
+            withExtendedLifetime(p) {}
         }
+        withExtendedLifetime(x) {}
         return BatchStatistics(mean: mean, variance: variance)
-    }
-
-    /// The batch mean and variance buffers of a training forward: Karyo's precise statistics when the
-    /// channels are large enough (`given`: the primitive reads them), else zeros oneDNN fills in.
-    private func trainingStatistics(_ x: Tensor) -> (given: Bool, mean: Tensor, variance: Tensor) {
-        if let precise = preciseBatchStatistics(x) { return (true, precise.mean, precise.variance) }
-        return (false, Tensor(zeros: [x.shape[1]]), Tensor(zeros: [x.shape[1]]))
-    }
-
-    /// Σ term(v) over `count` floats: 16 float lanes, flushed into a Double every 1024 values.
-    private static func planeSum(_ base: UnsafeMutablePointer<Float>, _ count: Int,
-                                 _ term: (SIMD16<Float>) -> SIMD16<Float>) -> Double {
-        var lanes = SIMD16<Float>(), total = 0.0, i = 0
-        while i + 16 <= count {
-            lanes += term(UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<Float>.self))
-            i += 16
-            if i % 1024 == 0 { total += Double(lanes.sum()); lanes = SIMD16<Float>() }
-        }
-        total += Double(lanes.sum())
-        while i < count { total += Double(term(SIMD16<Float>(repeating: base[i]))[0]); i += 1 }
-        return total
     }
 
     /// A buffer written by disjoint parts of a parallel loop.
@@ -581,8 +565,9 @@ public final class OneDNNBackend: Backend {
 
     public func batchNormTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> (Tensor, BatchStatistics) {
         let l = layout(of: x)
-        let (given, mean, variance) = trainingStatistics(x)
-        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, givenStatistics: given)
+        let statistics = batchStatistics(x)
+        let (mean, variance) = (statistics.mean, statistics.variance)
+        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon)
         let vl = plainLayout([x.shape[1]]), out = allocate(l)
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
                     (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
@@ -594,8 +579,9 @@ public final class OneDNNBackend: Backend {
     public func batchNormReLUTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float)
         -> (output: Tensor, statistics: BatchStatistics, context: AnyObject?) {
         let l = layout(of: x)
-        let (given, mean, variance) = trainingStatistics(x)
-        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true, givenStatistics: given)
+        let statistics = batchStatistics(x)
+        let (mean, variance) = (statistics.mean, statistics.variance)
+        let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true)
         let vl = plainLayout([x.shape[1]]), out = allocate(l)
         let ws = Workspace(p.md(dnnl_query_workspace_md), context: context)
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
