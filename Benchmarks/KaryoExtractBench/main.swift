@@ -32,7 +32,7 @@ while !args.isEmpty {
 let fm = FileManager.default
 let extractor = ChromosomeExtractor()
 
-struct Case { var name: String; var url: URL; var truth: () throws -> [TruthBox] }
+struct Case { var name: String; var url: URL; var truth: () throws -> [LabelledBox] }
 
 func median(_ v: [Int]) -> Double { v.isEmpty ? .nan : Double(v.sorted()[v.count / 2]) }
 
@@ -112,7 +112,7 @@ func median(_ v: [Int]) -> Double { v.isEmpty ? .nan : Double(v.sorted()[v.count
 }
 
 /// The image with the layout slots (gray), extracted boxes (black) and true 9/22 boxes (white) drawn.
-func writeOverlay(_ c: Case, _ image: GrayImage, _ r: ExtractionResult, truth: [TruthBox], dir: String) throws {
+func writeOverlay(_ c: Case, _ image: GrayImage, _ r: ExtractionResult, truth: [LabelledBox], dir: String) throws {
     var img = image
     func rect(_ b: PixelBox, _ v: UInt8) {
         for x in max(0, b.x)...min(img.width - 1, max(b.x, b.maxX)) {
@@ -137,10 +137,10 @@ func files(_ dir: String, _ ext: [String]) -> [URL] {
     return names.sorted().filter { ext.contains(($0 as NSString).pathExtension.lowercased()) }.map { URL(fileURLWithPath: dir).appendingPathComponent($0) }
 }
 
-@MainActor func boxesFixture(_ name: String) -> [String: [TruthBox]] {
+@MainActor func boxesFixture(_ name: String) -> [String: [LabelledBox]] {
     let url = URL(fileURLWithPath: truthDir).appendingPathComponent(name)
     guard let data = try? Data(contentsOf: url) else { return [:] }
-    return (try? JSONDecoder().decode([String: [TruthBox]].self, from: data)) ?? [:]
+    return (try? JSONDecoder().decode([String: [LabelledBox]].self, from: data)) ?? [:]
 }
 
 // BioImLab: one image per karyotype number (test, then valid, then train, first by name).
