@@ -1,6 +1,7 @@
 #include "ckaryo_net_kernels.h"
 
-// Four independent double accumulators: the additions need no reassociation to pipeline.
+// One channel per block (plain NCHW): four independent double accumulators, so the additions
+// pipeline without reassociation.
 static double plane_sum(const float *p, long count) {
     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     long i = 0;
@@ -20,33 +21,26 @@ static double plane_squares(const float *p, long count, double mean) {
     return (a0 + a1) + (a2 + a3);
 }
 
-void ckaryo_channel_statistics(const float *values, long images, long channels, long plane, long channel,
-                               float *mean, float *variance) {
-    double count = (double)images * (double)plane, sum = 0, squares = 0;
-    for (long i = 0; i < images; i++) sum += plane_sum(values + (i * channels + channel) * plane, plane);
-    double m = count > 0 ? sum / count : 0;
-    for (long i = 0; i < images; i++) squares += plane_squares(values + (i * channels + channel) * plane, plane, m);
-    *mean = (float)m;
-    *variance = count > 0 ? (float)(squares / count) : 0;
-}
-
-void ckaryo_blocked_channel_statistics(const float *values, long images, long channel_blocks, long plane, long block,
-                                       long block_index, float *mean, float *variance) {
+void ckaryo_channel_statistics(const float *values, long images, long channel_blocks, long plane, long block,
+                               long block_index, long lanes, float *mean, float *variance) {
     double sums[64] = {0}, squares[64] = {0}, means[64];
     double count = (double)images * (double)plane;
     if (block > 64) block = 64;
+    if (lanes > block) lanes = block;
     for (long n = 0; n < images; n++) {
         const float *p = values + (n * channel_blocks + block_index) * plane * block;
+        if (block == 1) { sums[0] += plane_sum(p, plane); continue; }
         for (long i = 0; i < plane; i++, p += block)
             for (long lane = 0; lane < block; lane++) sums[lane] += p[lane];
     }
     for (long lane = 0; lane < block; lane++) means[lane] = count > 0 ? sums[lane] / count : 0;
     for (long n = 0; n < images; n++) {
         const float *p = values + (n * channel_blocks + block_index) * plane * block;
+        if (block == 1) { squares[0] += plane_squares(p, plane, means[0]); continue; }
         for (long i = 0; i < plane; i++, p += block)
             for (long lane = 0; lane < block; lane++) { double d = p[lane] - means[lane]; squares[lane] += d * d; }
     }
-    for (long lane = 0; lane < block; lane++) {
+    for (long lane = 0; lane < lanes; lane++) {
         mean[lane] = (float)means[lane];
         variance[lane] = count > 0 ? (float)(squares[lane] / count) : 0;
     }

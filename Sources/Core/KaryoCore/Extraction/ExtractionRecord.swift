@@ -112,12 +112,7 @@ public enum DerivationParameters: Sendable, Equatable, Encodable {
     public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data: Data?
-        switch self {
-        case .chromosome(let p): data = try? encoder.encode(p)
-        case .composite(let p): data = try? encoder.encode(p)
-        }
-        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 

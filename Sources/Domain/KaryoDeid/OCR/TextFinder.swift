@@ -67,14 +67,6 @@ struct TextFinder {
     /// At most this many candidate lines per image; beyond it the image is treated as unreadable.
     var maxLines = 400
 
-    struct Component {
-        var minX: Int, minY: Int, maxX: Int, maxY: Int
-        var area: Int
-        var runs = 0
-        var width: Int { maxX - minX + 1 }
-        var height: Int { maxY - minY + 1 }
-    }
-
     /// Candidate text lines in both polarities; horizontal lines when `horizontal`, vertical
     /// ones when `vertical`.
     func lines(in image: GrayImage, horizontal: Bool = true, vertical: Bool = true) -> [TextLine] {
@@ -240,9 +232,7 @@ struct TextFinder {
                 }
             }
         }
-        return ConnectedComponents.components(of: ink, pixels: false).map { c in
-            Component(minX: c.box.x, minY: c.box.y, maxX: c.box.maxX, maxY: c.box.maxY, area: c.area, runs: c.runs)
-        }
+        return ConnectedComponents.components(of: ink, pixels: false)
     }
 
     // MARK: - Glyphs and lines
@@ -250,12 +240,12 @@ struct TextFinder {
     /// Whether a component has the size and shape of a glyph (or of a few touching glyphs) of
     /// text read in the given direction.
     func isGlyph(_ c: Component, vertical: Bool) -> Bool {
-        let along = vertical ? c.height : c.width      // along the line
-        let across = vertical ? c.width : c.height     // the text height
+        let along = vertical ? c.box.height : c.box.width      // along the line
+        let across = vertical ? c.box.width : c.box.height     // the text height
         guard across >= minGlyphHeight, across <= maxGlyphHeight, c.area >= 8 else { return false }
         guard along <= 14 * across + 4 else { return false }
-        let small = min(c.width, c.height), big = max(c.width, c.height)
-        let fill = Double(c.area) / Double(c.width * c.height)
+        let small = min(c.box.width, c.box.height), big = max(c.box.width, c.box.height)
+        let fill = Double(c.area) / Double(c.box.width * c.box.height)
         // solid bars and blobs: chromosomes, bands, filled boxes
         if fill > 0.85 && small > 7 { return false }
         if fill > 0.85 && small >= 4 && big < small * 5 / 2 { return false }
@@ -266,17 +256,17 @@ struct TextFinder {
         if across > 24 && meanRun > 0.4 * Double(across) { return false }
         // thin frames (the boxes of a karyogram layout): 30 px or more both ways with a stroke
         // (area over twice the perimeter) of 1.6 px or less; letters that big have thicker strokes
-        if small >= 30 && Double(c.area) <= 1.6 * Double(2 * (c.width + c.height)) { return false }
+        if small >= 30 && Double(c.area) <= 1.6 * Double(2 * (c.box.width + c.box.height)) { return false }
         return true
     }
 
     /// Groups glyph indices into chains: neighbours along the reading direction that overlap
     /// across it by half the smaller glyph, have similar heights and small gaps.
     func chain(_ glyphs: [Int], _ comps: [Component], vertical: Bool) -> [[Int]] {
-        func start(_ c: Component) -> Int { vertical ? c.minY : c.minX }
-        func end(_ c: Component) -> Int { vertical ? c.maxY : c.maxX }
-        func crossLo(_ c: Component) -> Int { vertical ? c.minX : c.minY }
-        func crossHi(_ c: Component) -> Int { vertical ? c.maxX : c.maxY }
+        func start(_ c: Component) -> Int { vertical ? c.box.y : c.box.x }
+        func end(_ c: Component) -> Int { vertical ? c.box.maxY : c.box.maxX }
+        func crossLo(_ c: Component) -> Int { vertical ? c.box.x : c.box.y }
+        func crossHi(_ c: Component) -> Int { vertical ? c.box.maxX : c.box.maxY }
         let order = glyphs.sorted { start(comps[$0]) < start(comps[$1]) }
         var parent = Array(0..<order.count)
         func find(_ i: Int) -> Int {
@@ -310,18 +300,14 @@ struct TextFinder {
 
     private func makeLine(_ group: [Int], _ comps: [Component], vertical: Bool, light: Bool) -> TextLine? {
         let members = group.map { comps[$0] }
-        let heights = members.map { vertical ? $0.width : $0.height }.sorted()
+        let heights = members.map { vertical ? $0.box.width : $0.box.height }.sorted()
         let height = heights[heights.count / 2]
-        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
-        for c in members {
-            minX = min(minX, c.minX); minY = min(minY, c.minY); maxX = max(maxX, c.maxX); maxY = max(maxY, c.maxY)
-        }
-        let length = vertical ? maxY - minY + 1 : maxX - minX + 1
+        let box = members.dropFirst().reduce(members[0].box) { $0.union($1.box) }
+        let length = vertical ? box.height : box.width
         // a line needs two glyphs (three when vertical), or one component as long as a short word
         let enough = vertical ? (members.count >= 3 || length >= 3 * height) : (members.count >= 2 || length >= 5 * height / 2)
         guard enough else { return nil }
-        return TextLine(box: PixelBox(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1),
-                        vertical: vertical, lightOnDark: light, glyphs: members.count, glyphHeight: height,
+        return TextLine(box: box, vertical: vertical, lightOnDark: light, glyphs: members.count, glyphHeight: height,
                         blobGlyphs: members.filter(Self.isBlob).count,
                         stackedGlyphs: Self.stackedCount(members, vertical: vertical))
     }
@@ -335,8 +321,8 @@ struct TextFinder {
             return members.indices.contains { j in
                 guard j != i else { return false }
                 let b = members[j]
-                let (aLo, aHi, bLo, bHi) = vertical ? (a.minY, a.maxY, b.minY, b.maxY) : (a.minX, a.maxX, b.minX, b.maxX)
-                let (aC0, aC1, bC0, bC1) = vertical ? (a.minX, a.maxX, b.minX, b.maxX) : (a.minY, a.maxY, b.minY, b.maxY)
+                let (aLo, aHi, bLo, bHi) = vertical ? (a.box.y, a.box.maxY, b.box.y, b.box.maxY) : (a.box.x, a.box.maxX, b.box.x, b.box.maxX)
+                let (aC0, aC1, bC0, bC1) = vertical ? (a.box.x, a.box.maxX, b.box.x, b.box.maxX) : (a.box.y, a.box.maxY, b.box.y, b.box.maxY)
                 let along = min(aHi, bHi) - max(aLo, bLo) + 1
                 guard along * 2 >= min(aHi - aLo + 1, bHi - bLo + 1) else { return false }
                 return aC1 < bC0 || bC1 < aC0
@@ -351,11 +337,11 @@ struct TextFinder {
     /// run per row that are wide (E, F, L, T, S, Z, 7) have a mean run far below their width;
     /// only bars (I, l, (, |, bold 1) pass, and a line of nothing but bars is not a word.
     static func isBlob(_ c: Component) -> Bool {
-        guard min(c.width, c.height) >= 4 else { return false }
-        guard c.runs * 2 <= c.height * 3 else { return false }
-        let fill = Double(c.area) / Double(c.width * c.height)
+        guard min(c.box.width, c.box.height) >= 4 else { return false }
+        guard c.runs * 2 <= c.box.height * 3 else { return false }
+        let fill = Double(c.area) / Double(c.box.width * c.box.height)
         guard fill >= 0.4 else { return false }
         let meanRun = Double(c.area) / Double(max(1, c.runs))
-        return max(c.width, c.height) >= 2 * min(c.width, c.height) || meanRun >= 0.6 * Double(c.width)
+        return max(c.box.width, c.box.height) >= 2 * min(c.box.width, c.box.height) || meanRun >= 0.6 * Double(c.box.width)
     }
 }

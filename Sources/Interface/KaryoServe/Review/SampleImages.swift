@@ -10,6 +10,8 @@ struct SampleImages: Sendable {
     var normalized: DerivedImageInfo?
     /// The extracted chromosomes, oldest first.
     var chromosomes: [DerivedImageInfo]
+    /// The class and box of each of `chromosomes` (nil where its parameters do not say).
+    var chromosomeBoxes: [LabelledBox?]
     /// Where the extracted chromosomes were in the whole image (one per distinct box).
     var boxes: [LabelledBox]
 
@@ -17,10 +19,9 @@ struct SampleImages: Sendable {
         self.sample = sample
         normalized = derived.last { $0.step == .normalizeT922 }
         chromosomes = derived.filter { $0.step == .extractChromosome }
+        chromosomeBoxes = chromosomes.map(Self.box(of:))
         var boxes: [LabelledBox] = []
-        for image in chromosomes {
-            if let box = Self.box(of: image), !boxes.contains(box) { boxes.append(box) }
-        }
+        for case let box? in chromosomeBoxes where !boxes.contains(box) { boxes.append(box) }
         self.boxes = boxes
     }
 
@@ -60,8 +61,8 @@ extension ReviewApp {
         }
         if !images.chromosomes.isEmpty {
             html += "<figure class=\"panel\"><div class=\"grid\">"
-            for image in images.chromosomes {
-                let label = SampleImages.box(of: image)?.label ?? ""
+            for (image, box) in zip(images.chromosomes, images.chromosomeBoxes) {
+                let label = box?.label ?? ""
                 html += """
                     <figure><img class="chromosome" src="\(imageURL(token, image.blobHash))" alt="\(esc(image.step.rawValue))">\
                     <figcaption>\(esc(label.isEmpty ? image.step.rawValue : "chr \(label)"))</figcaption></figure>

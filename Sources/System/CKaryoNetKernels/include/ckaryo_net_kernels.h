@@ -4,16 +4,12 @@
 #ifndef CKARYO_NET_KERNELS_H
 #define CKARYO_NET_KERNELS_H
 
-/// Mean and biased variance of channel `channel` of a plain NCHW float32 tensor of `images`
-/// images, `channels` channels and `plane` values per channel plane. Two passes, every term
-/// accumulated in double, so the result is float32 rounding of the exact value for any batch size.
-void ckaryo_channel_statistics(const float *values, long images, long channels, long plane, long channel,
-                               float *mean, float *variance);
-
-/// The same for the `block` channels of block `block_index` of a channel-blocked tensor
-/// (oneDNN's nChw8c / nChw16c: images × channel_blocks × plane × block floats), written to
-/// `mean[0..<block]` and `variance[0..<block]`. `block` is at most 64.
-void ckaryo_blocked_channel_statistics(const float *values, long images, long channel_blocks, long plane, long block,
-                                       long block_index, float *mean, float *variance);
+/// Mean and biased variance of the channels of block `block_index` of a float32 tensor laid out
+/// as images × channel_blocks × plane × block (oneDNN's nChw8c / nChw16c; plain NCHW is
+/// block 1 with one block per channel), written to `mean[0..<lanes]` and `variance[0..<lanes]`
+/// (`lanes` ≤ `block` ≤ 64: the block's real channels, padding left out). Two passes, every
+/// term accumulated in double, so the result is the float32 rounding of the exact value.
+void ckaryo_channel_statistics(const float *values, long images, long channel_blocks, long plane, long block,
+                               long block_index, long lanes, float *mean, float *variance);
 
 #endif

@@ -528,32 +528,22 @@ public final class OneDNNBackend: Backend {
     /// on every CPU.
     private func batchStatistics(_ x: Tensor) -> BatchStatistics {
         let (n, c) = (x.shape[0], x.shape[1]), plane = x.shape[2...].reduce(1, *)
+        // Straight from oneDNN's channel-blocked layout (no reorder); any other layout as plain
+        // NCHW, which is the blocked layout with blocks of one channel.
+        let blocked = layout(of: x).channelBlocking.flatMap { $0.block <= 64 ? $0 : nil }
+        let source = blocked == nil ? plain(x) : x
+        let (block, blocks) = blocked ?? (1, c)
         let mean = Tensor(zeros: [c]), variance = Tensor(zeros: [c])
+        let values = SharedFloats(source.storage.pointer)
         let meanOut = SharedFloats(mean.storage.pointer), varianceOut = SharedFloats(variance.storage.pointer)
-        if let (block, blocks) = layout(of: x).channelBlocking, block <= 64 {
-            // Straight from oneDNN's blocked layout: one block of channels at a time, no reorder.
-            let values = SharedFloats(x.storage.pointer), workers = max(1, min(Int(threads ?? 1), blocks))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var blockMean = [Float](repeating: 0, count: block), blockVariance = blockMean
-                for b in stride(from: worker, to: blocks, by: workers) {
-                    ckaryo_blocked_channel_statistics(values.pointer, n, blocks, plane, block, b, &blockMean, &blockVariance)
-                    for lane in 0..<block where b * block + lane < c {
-                        meanOut.pointer[b * block + lane] = blockMean[lane]
-                        varianceOut.pointer[b * block + lane] = blockVariance[lane]
-                    }
-                }
+        let workers = max(1, min(Int(threads ?? 1), blocks))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for b in stride(from: worker, to: blocks, by: workers) {
+                ckaryo_channel_statistics(values.pointer, n, blocks, plane, block, b, min(block, c - b * block),
+                                          meanOut.pointer + b * block, varianceOut.pointer + b * block)
             }
-        } else {
-            let p = plain(x)
-            let values = SharedFloats(p.storage.pointer), workers = max(1, min(Int(threads ?? 1), c))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for ch in stride(from: worker, to: c, by: workers) {
-                    ckaryo_channel_statistics(values.pointer, n, c, plane, ch, meanOut.pointer + ch, varianceOut.pointer + ch)
-                }
-            }
-            withExtendedLifetime(p) {}
         }
-        withExtendedLifetime(x) {}
+        withExtendedLifetime(source) {}
         return BatchStatistics(mean: mean, variance: variance)
     }
 
@@ -566,13 +556,12 @@ public final class OneDNNBackend: Backend {
     public func batchNormTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> (Tensor, BatchStatistics) {
         let l = layout(of: x)
         let statistics = batchStatistics(x)
-        let (mean, variance) = (statistics.mean, statistics.variance)
         let p = bnForwardPrimitive(l, training: true, epsilon: epsilon)
         let vl = plainLayout([x.shape[1]]), out = allocate(l)
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
                     (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
-                    (DNNL_ARG_MEAN, vl, mean.storage.pointer), (DNNL_ARG_VARIANCE, vl, variance.storage.pointer)])
-        return (out, BatchStatistics(mean: mean, variance: variance))
+                    (DNNL_ARG_MEAN, vl, statistics.mean.storage.pointer), (DNNL_ARG_VARIANCE, vl, statistics.variance.storage.pointer)])
+        return (out, statistics)
     }
 
     /// Batch norm and ReLU in one pass; the ReLU mask (workspace) is kept for the backward pass.
@@ -580,15 +569,14 @@ public final class OneDNNBackend: Backend {
         -> (output: Tensor, statistics: BatchStatistics, context: AnyObject?) {
         let l = layout(of: x)
         let statistics = batchStatistics(x)
-        let (mean, variance) = (statistics.mean, statistics.variance)
         let p = bnForwardPrimitive(l, training: true, epsilon: epsilon, fuseReLU: true)
         let vl = plainLayout([x.shape[1]]), out = allocate(l)
         let ws = Workspace(p.md(dnnl_query_workspace_md), context: context)
         execute(p, [(DNNL_ARG_SRC, l, x.storage.pointer), (DNNL_ARG_DST, l, out.storage.pointer),
                     (DNNL_ARG_SCALE, vl, scale.storage.pointer), (DNNL_ARG_SHIFT, vl, shift.storage.pointer),
-                    (DNNL_ARG_MEAN, vl, mean.storage.pointer), (DNNL_ARG_VARIANCE, vl, variance.storage.pointer),
+                    (DNNL_ARG_MEAN, vl, statistics.mean.storage.pointer), (DNNL_ARG_VARIANCE, vl, statistics.variance.storage.pointer),
                     (DNNL_ARG_WORKSPACE, ws.layout, ws.storage.pointer)])
-        return (out, BatchStatistics(mean: mean, variance: variance), ws)
+        return (out, statistics, ws)
     }
 
     public func batchNormReLUBackward(
