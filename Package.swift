@@ -124,8 +124,8 @@ let package = Package(
         .executableTarget(
             name: "KaryoCLI",
             dependencies: [
-                "KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoDeid", "KaryoLoop", "KaryoStore", "KaryoSynth", "Karyo", "KaryoServe",
-                argumentParser,
+                "KaryoCore", "KaryoVision", "KaryoCodecs", "KaryoDeid", "KaryoMetaphase", "KaryoLoop", "KaryoStore", "KaryoSynth", "Karyo",
+                "KaryoServe", argumentParser,
             ],
             path: "Sources/Interface/KaryoCLI"
         ),
@@ -142,35 +142,15 @@ let package = Package(
 
         // MARK: Benchmarks (print figures; assert nothing)
 
+        // `karyo-bench <benchmark>`: the store, import, de-identification, extraction, metaphase,
+        // loop, engine and review-app benchmarks, one subcommand each (Benchmarks/KaryoBench).
         .executableTarget(
             name: "karyo-bench",
-            dependencies: ["Karyo", "KaryoCore", "KaryoCodecs", "KaryoDeid", "KaryoExtract", "KaryoStore", "KaryoTestSupport"],
+            dependencies: [
+                "Karyo", "KaryoCore", "KaryoCodecs", "KaryoDeid", "KaryoExtract", "KaryoMetaphase", "KaryoLoop", "KaryoNet",
+                "KaryoStore", "KaryoTestSupport", argumentParser,
+            ],
             path: "Benchmarks/KaryoBench"
-        ),
-        .executableTarget(
-            name: "karyo-extract-bench", dependencies: ["KaryoCore", "KaryoCodecs", "KaryoExtract", "KaryoTestSupport"],
-            path: "Benchmarks/KaryoExtractBench"
-        ),
-        .executableTarget(
-            name: "karyo-train-classifier", dependencies: ["KaryoMetaphase", argumentParser],
-            path: "Benchmarks/KaryoTrainClassifier"
-        ),
-        .executableTarget(
-            name: "karyo-metaphase-bench",
-            dependencies: ["KaryoCore", "KaryoCodecs", "KaryoMetaphase", "KaryoTestSupport", argumentParser],
-            path: "Benchmarks/KaryoMetaphaseBench"
-        ),
-        .executableTarget(
-            name: "karyo-loop-bench", dependencies: ["KaryoCore", "KaryoLoop", "KaryoTestSupport"],
-            path: "Benchmarks/KaryoLoopBench"
-        ),
-        .executableTarget(
-            name: "karyonet-bench", dependencies: ["KaryoCore", "KaryoNet", "KaryoTestSupport"],
-            path: "Benchmarks/KaryoNetBench"
-        ),
-        .executableTarget(
-            name: "karyo-serve-bench", dependencies: ["KaryoStore", "KaryoServe", "KaryoTestSupport"],
-            path: "Benchmarks/KaryoServeBench"
         ),
 
         // MARK: Test support (not a product)

@@ -1,6 +1,6 @@
 """Summary of tools/bench-engine's paired accuracy runs: the validation accuracies of both engines
 per seed and their means, and for each seed the first step where the two training-loss curves
-(karyonet-bench --trace, bench.py --trace: `epoch batch loss lr indices` per step) differ by over 1%.
+(karyo-bench engine --trace, bench.py --trace: `epoch batch loss lr indices` per step) differ by over 1%.
 
 usage: accuracy_summary.py LOG PAIRS_DIR SEED [SEED ...]"""
 import statistics

@@ -1,5 +1,5 @@
 """PyTorch side of tools/bench-engine: the same ResNet-50 (paper variant, 90x90x1) and the same
-measurements as karyonet-bench, printing one line of key=value pairs."""
+measurements as karyo-bench engine, printing one line of key=value pairs."""
 import argparse
 import math
 import os
@@ -64,13 +64,13 @@ def accuracy(args):
           f"cells of {xt.shape[3]}x{xt.shape[2]}, pixel sum {checksum:.3f}")
     model = karyo_resnet.small(width=8) if args.model == "small" else karyo_resnet.resnet50_paper()
     if args.init:
-        # The same initial weights as Karyo's run (karyonet-bench accuracy --save-init).
+        # The same initial weights as Karyo's run (karyo-bench engine accuracy --save-init).
         state = {k: torch.from_numpy(v) for k, v in safetensors_io.load(args.init).items()}
         missing = set(model.state_dict()) - set(state)
         if missing:
             sys.exit(f"bench.py: {args.init}: no tensor {sorted(missing)[0]}")
         model.load_state_dict({k: state[k] for k in model.state_dict()})
-    # The same batches as Karyo's run (karyonet-bench accuracy --trace): one line per step.
+    # The same batches as Karyo's run (karyo-bench engine accuracy --trace): one line per step.
     order = [[int(i) for i in line.split()[4].split(",")] for line in open(args.order)] if args.order else None
     trace = open(args.trace, "w") if args.trace else None
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
@@ -132,7 +132,7 @@ def main():
                    help="accuracy mode: the paper's ResNet-50, or a small ResNet (basic blocks [1,1,1,1], width 8)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--init", help="initial weights (safetensors, torchvision names) instead of a seeded initialization")
-    p.add_argument("--order", help="a karyonet-bench --trace file: train on its batches, in its order")
+    p.add_argument("--order", help="a karyo-bench engine --trace file: train on its batches, in its order")
     p.add_argument("--trace", help="write one line per step: epoch batch loss lr indices")
     args = p.parse_args()
     torch.set_num_threads(args.threads)

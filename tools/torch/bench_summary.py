@@ -1,4 +1,4 @@
-"""Reads the key=value lines of karyonet-bench and tools/torch/bench.py (stdin) and prints medians
+"""Reads the key=value lines of karyo-bench engine and tools/torch/bench.py (stdin) and prints medians
 per engine, mode and batch size, the Karyo/PyTorch ratios and peak RSS."""
 import statistics
 import sys

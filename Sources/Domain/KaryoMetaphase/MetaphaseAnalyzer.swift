@@ -28,7 +28,7 @@
 //
 // `ChromosomeClass` indexes the 24 classes (index 0 = chromosome 1, 8 = 9, 21 = 22, 22 = X, 23 = Y).
 //
-// Training and evaluation (used by karyo-train-classifier, karyo-metaphase-bench and the tests):
+// Training and evaluation (used by karyo classifier train, karyo-bench metaphase and the tests):
 //     ChromosomeDataset.pki3 / .bioimlabQBand / .bioimlabKaryograms / .adir   -> [LabeledChromosome]
 //     ChromosomeDataset.isHeldOut(patient:fraction:)                          patient-grouped split
 //     ClassifierTraining.train(_:options:) / .evaluate(_:on:)                 accuracy, after 2-per-class assignment

@@ -15,7 +15,7 @@ struct KaryoCommand: AsyncParsableCommand {
             Init.self, Import.self, Status.self, Samples.self, Label.self, History.self, Commit.self, Log.self,
             Show.self, Diff.self, Tag.self, Verify.self, Export.self, Synth.self, Deid.self, Extract.self,
             TrainCommand.self, FlagCommand.self, ReviewCommand.self, ReportCommand.self, LoopCommand.self,
-            ServeCommand.self, UserCommand.self,
+            ServeCommand.self, UserCommand.self, ClassifierCommand.self,
         ]
     )
 }

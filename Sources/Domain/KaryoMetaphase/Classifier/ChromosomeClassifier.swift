@@ -195,7 +195,7 @@ public struct CellAdaptation: Sendable, Hashable {
     /// When the cell's median chromosome width over its median length is above this, every crop is
     /// drawn thinner across its long axis by the ratio (at most `maximumCompression`). Condensed,
     /// chromatid-separated metaphase chromosomes are far wider for their length than the pki3 crops
-    /// (0.24 is the median of 30 pki3 cells, measured with `karyo-metaphase-bench cell-shape`).
+    /// (0.24 is the median of 30 pki3 cells, measured with `karyo-bench metaphase cell-shape`).
     public var referenceWidthRatio: Double?
     /// Smallest factor across the axis.
     public var maximumCompression: Double

@@ -1,4 +1,4 @@
-// karyo-metaphase-bench: prints metaphase segmentation and 9/22 classification figures on real
+// karyo-bench metaphase: prints metaphase segmentation and 9/22 classification figures on real
 // images (tools/bench-metaphase). Argument parsing and printing only; the work is in KaryoMetaphase.
 import Foundation
 import ArgumentParser
@@ -7,21 +7,20 @@ import KaryoCore
 import KaryoTestSupport
 import KaryoMetaphase
 
-@main
 struct MetaphaseBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "karyo-metaphase-bench",
+        commandName: "metaphase",
         abstract: "Metaphase segmentation and chromosome 9/22 figures on real images.",
         subcommands: [Segment.self, ADIR.self, Pairs.self, LabAdapt.self, Montage.self, CellShape.self])
 }
 
-func loadImage(_ path: String) throws -> GrayImage {
+private func loadImage(_ path: String) throws -> GrayImage {
     do { return try ImageCodec.decode(contentsOf: URL(fileURLWithPath: path)).image } catch {
         throw ValidationError("\(path): \(error)")
     }
 }
 
-func imageFiles(under root: String) -> [String] {
+private func imageFiles(under root: String) -> [String] {
     let exts: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff", "bmp"]
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
@@ -31,7 +30,7 @@ func imageFiles(under root: String) -> [String] {
 }
 
 /// Draws box outlines (overlaps darker) on a copy of the image for a visual check.
-func overlay(_ image: GrayImage, _ seg: MetaphaseSegmentation, labels: [String]? = nil) -> GrayImage {
+private func overlay(_ image: GrayImage, _ seg: MetaphaseSegmentation, labels: [String]? = nil) -> GrayImage {
     var out = seg.normalized
     for o in seg.objects {
         let v: UInt8 = o.isOverlap ? 0 : (o.wasSplit ? 60 : 128)
@@ -78,14 +77,14 @@ struct Segment: ParsableCommand {
 }
 
 /// The analyzer's adaptation from the bench's options.
-func adaptation(widthRatio: Double, straightenBend: Double) -> CellAdaptation {
+private func adaptation(widthRatio: Double, straightenBend: Double) -> CellAdaptation {
     var a = CellAdaptation.metaphase
     a.referenceWidthRatio = widthRatio > 0 ? widthRatio : nil
     a.straightenMinimumBend = straightenBend > 0 ? straightenBend : nil
     return a
 }
 
-func printScore(_ name: String, _ s: MetaphaseScore, images: Int, seconds: Double) {
+private func printScore(_ name: String, _ s: MetaphaseScore, images: Int, seconds: Double) {
     let t = s.truth9 + s.truth22, c = s.correct9 + s.correct22
     print(String(format: "%@: %d images  9s+22s found and correctly classified %d/%d = %.3f  (9: %d/%d, 22: %d/%d)",
                  name, images, c, t, Double(c) / Double(max(t, 1)), s.correct9, s.truth9, s.correct22, s.truth22))
@@ -100,7 +99,7 @@ struct ADIR: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adir",
         abstract: "Score 9/22 picking on the ADIR DAPI metaphases (<n>im.png with <n>gt.png).",
-        discussion: "Only images with n % 3 == 0 are scored (karyo-train-classifier --adir trains on the others) unless --all-images.")
+        discussion: "Only images with n % 3 == 0 are scored (karyo classifier train --adir trains on the others) unless --all-images.")
     @Argument(help: "The adir-mfish-dapi-seg folder.") var folder: String
     @Flag(help: "Score every image, also those a classifier may have been trained on.") var allImages = false
     @Option(help: "Classifier weights (default: ChromosomeClassifier.load()).") var weights: String?
