@@ -1,8 +1,8 @@
 import Foundation
 import KaryoCodecs
+import KaryoCore
 import KaryoTestSupport
 import Testing
-import KaryoCore
 
 /// Opt-in mutation fuzzing, meant to be run under AddressSanitizer:
 /// `KARYO_FUZZ_ITERATIONS=20000 swift test --sanitize=address --filter Fuzz`.

@@ -2,8 +2,8 @@ import Foundation
 import KaryoCodecs
 import KaryoCore
 @testable import KaryoDeid
-import Testing
 import KaryoTestSupport
+import Testing
 
 /// Runs a command; returns (exit status, stdout+stderr).
 func shell(_ args: [String], cwd: URL? = nil) -> (Int32, String) {

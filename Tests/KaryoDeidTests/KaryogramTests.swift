@@ -2,9 +2,9 @@ import Foundation
 import KaryoCodecs
 import KaryoCore
 @testable import KaryoDeid
+import KaryoTestSupport
 import KaryoVision
 import Testing
-import KaryoTestSupport
 
 /// Real karyograms from ../shared/data (skipped when the folder is absent).
 let sharedData = TestPaths.sharedData

@@ -1,7 +1,7 @@
 import Foundation
 import KaryoCore
-import KaryoTestSupport
 @testable import KaryoExtract
+import KaryoTestSupport
 import Testing
 
 /// Paths of the repository (samples, fixtures) and of the shared data folder beside it.

@@ -1,8 +1,8 @@
 import Foundation
 import KaryoCore
+@testable import KaryoExtract
 import KaryoTestSupport
 import KaryoVision
-@testable import KaryoExtract
 import Testing
 
 /// A dark-on-light test canvas with rectangles painted in.

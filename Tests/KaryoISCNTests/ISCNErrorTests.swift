@@ -1,6 +1,6 @@
+import KaryoCore
 import KaryoISCN
 import Testing
-import KaryoCore
 
 /// A string that must not parse, where the error must point, and what it must say.
 struct MalformedCase: Sendable, CustomTestStringConvertible {

@@ -1,8 +1,8 @@
 import Foundation
 import KaryoCodecs
 import KaryoCore
-import KaryoTestSupport
 @testable import KaryoMetaphase
+import KaryoTestSupport
 import Testing
 
 @Suite struct SegmenterTests {

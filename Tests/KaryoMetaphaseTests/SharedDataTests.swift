@@ -1,8 +1,8 @@
 import Foundation
 import KaryoCodecs
 import KaryoCore
-import KaryoTestSupport
 @testable import KaryoMetaphase
+import KaryoTestSupport
 import Testing
 
 let hasCachedWeights = FileManager.default.fileExists(atPath: ChromosomeClassifier.cachedWeightsURL.path)
@@ -43,7 +43,7 @@ func pki3ImagesRoot() throws -> URL {
     }
 
     /// The bar: ≥ 97% per chromosome on patients of pki3-gband never trained on (same split as
-    /// `karyo-train-classifier`: 15% of cases by a stable hash, seed 0). Uses the cached weights.
+    /// `karyo classifier train`: 15% of cases by a stable hash, seed 0). Uses the cached weights.
     @Test(.enabled(if: hasSharedData && hasCachedWeights,
                    "needs ../shared/data and weights from tools/train-chromosome-classifier"))
     func classifierIsAtLeast97PercentAccurateOnHeldOutPki3Patients() throws {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import KaryoNet
+import Testing
 
 @Suite struct CheckpointTests {
     @Test func formatLayout() throws {

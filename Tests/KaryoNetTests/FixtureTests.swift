@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import KaryoNet
+import Testing
 
 /// Compares KaryoNet with PyTorch (float64) reference vectors made by tools/make-torch-fixtures:
 /// a training step (logits, loss, parameter gradients, running statistics) and an eval-mode

@@ -1,5 +1,5 @@
-import Testing
 @testable import KaryoNet
+import Testing
 
 @Suite struct ModelTests {
     @Test func torchvisionParameterCounts() {

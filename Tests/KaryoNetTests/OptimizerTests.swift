@@ -1,5 +1,5 @@
-import Testing
 @testable import KaryoNet
+import Testing
 
 @Suite struct OptimizerTests {
     func variable(_ w: Float, grad: Float) -> Variable {

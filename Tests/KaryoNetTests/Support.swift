@@ -1,8 +1,8 @@
 import Foundation
 import KaryoCore
 @testable import KaryoNet
-import Testing
 import KaryoTestSupport
+import Testing
 
 /// Random plain tensor with values in [-1, 1).
 func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {

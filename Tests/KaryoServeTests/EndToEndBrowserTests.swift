@@ -1,8 +1,8 @@
 import Foundation
 import KaryoCore
-import KaryoTestSupport
 import KaryoServe
 import KaryoStore
+import KaryoTestSupport
 import Testing
 
 /// Starts the real `karyo serve` on 127.0.0.1 (a free port) and drives headless Chromium through

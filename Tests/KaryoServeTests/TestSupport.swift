@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KaryoServe
-import KaryoTestSupport
 import KaryoStore
+import KaryoTestSupport
 import Testing
 
 /// A temporary project with demo data and four accounts (passwords `password` + name).

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import KaryoSynth
+import Testing
 
 /// Not a check: writes batches for a person to look at when KARYO_SYNTH_PREVIEW names a folder.
 /// KARYO_SYNTH_PREVIEW_ARGS may hold `key=value` pairs (count, kind, level, seed, format, fake, real, width, height).

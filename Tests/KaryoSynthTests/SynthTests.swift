@@ -4,8 +4,8 @@ import KaryoCore
 import KaryoISCN
 import KaryoManifest
 @testable import KaryoSynth
-import Testing
 import KaryoTestSupport
+import Testing
 
 /// `../shared/data` seen from this file (Tests/KaryoSynthTests -> repository -> ..).
 let sharedData = TestPaths.sharedData

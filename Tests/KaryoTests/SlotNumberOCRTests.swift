@@ -3,8 +3,8 @@ import Foundation
 import KaryoCodecs
 import KaryoCore
 import KaryoExtract
-import Testing
 import KaryoTestSupport
+import Testing
 
 
 /// Karyogram slots named by the class numbers printed under them (tesseract), on the real

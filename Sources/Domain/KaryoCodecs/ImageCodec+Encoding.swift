@@ -1,5 +1,5 @@
-import Foundation
 import CKaryoCodecs
+import Foundation
 import KaryoCore
 
 extension ImageCodec {

@@ -1,5 +1,5 @@
-import Foundation
 import CKaryoCodecs
+import Foundation
 import KaryoCore
 
 /// Decoding of untrusted PNG, JPEG, TIFF and BMP files into ``GrayImage``, and PNG encoding.

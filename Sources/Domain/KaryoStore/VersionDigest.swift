@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import KaryoCore
 
 /// An unsigned 256-bit integer, enough for the order-independent sum of member digests.

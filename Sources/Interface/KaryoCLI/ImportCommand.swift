@@ -1,8 +1,8 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import Karyo
-import KaryoCore
 import KaryoCodecs
+import KaryoCore
 import KaryoDeid
 import KaryoStore
 

@@ -1,5 +1,4 @@
 import KaryoCore
-import KaryoDeid
 import KaryoExtract
 import KaryoVision
 

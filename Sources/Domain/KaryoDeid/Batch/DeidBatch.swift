@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// The report of one folder run, written to `OUT/deid-report.json`. No file names, no identity.
 public struct DeidBatchReport: Sendable, Codable, Equatable {

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import KaryoCore
 
 /// How the training split is balanced between classes. Validation and test splits are never

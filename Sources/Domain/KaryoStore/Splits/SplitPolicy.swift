@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import KaryoCore
 
 /// How samples are assigned to splits: by a keyed hash of the patient's pseudonymous token.

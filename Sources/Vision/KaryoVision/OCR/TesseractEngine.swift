@@ -1,5 +1,5 @@
-import Foundation
 import CTesseract
+import Foundation
 import KaryoCore
 
 /// A word tesseract found, in the coordinates of the image it was given.
