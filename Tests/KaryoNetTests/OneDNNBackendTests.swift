@@ -218,9 +218,12 @@ import Testing
             return model.namedParameters.map { ($0.name, backend.plain($0.variable.grad!).scalars) }
         }
         let tolerance = float32Tolerance(ResNet.small(width: 16, seed: 1), input: x.shape)
+        var worst: Float = 0
         for ((name, a), (_, b)) in zip(gradients(OneDNNBackend(threads: 2)), gradients(reference)) {
             let e = normRelativeError(a, b)
+            worst = max(worst, e)
             #expect(e < tolerance, "\(name): relative error \(e) (tolerance \(tolerance))")
         }
+        print("zero-background gradients, oneDNN against the reference: worst relative error \(worst), tolerance \(tolerance)")
     }
 }
